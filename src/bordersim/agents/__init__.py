@@ -1,0 +1,1 @@
+"""The five agent families of the border zone, one module each."""

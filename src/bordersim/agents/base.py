@@ -1,0 +1,97 @@
+"""Shared machinery of the agent families: Mesa cell agents whose state lives in columns.
+
+Families with many units (smuggler crews, IS cells) keep their state in a
+:class:`FamilyTable` (one numpy array per state variable, one row per agent) so a day's
+behaviour is computed for the whole family at once; each unit is still a Mesa
+``CellAgent`` with its identity and cell, and reads and writes its row through
+:class:`Column` attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mesa.discrete_space import CellAgent
+
+
+class FamilyTable:
+    """Structure-of-arrays state of one agent family; rows are reused after a unit dies."""
+
+    def __init__(self, capacity: int, columns: dict[str, Any]) -> None:
+        self.columns = columns
+        self.alive = np.zeros(capacity, dtype=bool)
+        self.agents: list[Any] = [None] * capacity
+        for name, (dtype, width) in self._normalised(columns).items():
+            shape = (capacity,) if width is None else (capacity, width)
+            setattr(self, name, np.zeros(shape, dtype=dtype))
+
+    @staticmethod
+    def _normalised(columns: dict[str, Any]) -> dict[str, tuple[Any, int | None]]:
+        return {k: v if isinstance(v, tuple) else (v, None) for k, v in columns.items()}
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Rows of the living units, in creation order."""
+        return np.flatnonzero(self.alive)
+
+    def add(self, agent: Any) -> int:
+        """Give ``agent`` a free row (growing the table if full) and return it."""
+        free = np.flatnonzero(~self.alive)
+        if free.size == 0:
+            self._grow()
+            free = np.flatnonzero(~self.alive)
+        row = int(free[0])
+        self.alive[row] = True
+        self.agents[row] = agent
+        for name in self.columns:
+            getattr(self, name)[row] = 0
+        return row
+
+    def free(self, row: int) -> None:
+        self.alive[row] = False
+        self.agents[row] = None
+
+    def _grow(self) -> None:
+        old = self.alive.size
+        self.alive = np.concatenate([self.alive, np.zeros(old, dtype=bool)])
+        self.agents.extend([None] * old)
+        for name in self.columns:
+            arr = getattr(self, name)
+            setattr(self, name, np.concatenate([arr, np.zeros_like(arr)]))
+
+
+class Column:
+    """Attribute of a tabled agent stored in its family's table (``agent.table``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(obj.table, self.name)[obj.row]
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        getattr(obj.table, self.name)[obj.row] = value
+
+
+class TabledAgent(CellAgent):
+    """A cell agent whose state is a row of its family's table."""
+
+    table: FamilyTable
+
+    def __init__(self, model: Any, table: FamilyTable, cell: Any) -> None:
+        super().__init__(model)
+        self.table = table
+        self.row = table.add(self)
+        self.cell = cell
+
+    def remove(self) -> None:
+        self.table.free(self.row)
+        self.cell = None
+        super().remove()
+
+    @property
+    def ij(self) -> tuple[int, int]:
+        return self.cell.coordinate

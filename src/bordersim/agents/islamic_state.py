@@ -1,0 +1,229 @@
+"""Islamic State cells (MODEL.md 2, 7.7): hide, move to thin security, infiltrate, recruit,
+attack, extort, split when large and die when small.
+
+Arrivals come in from the Syrian Badia. A cell west of the border may try to cross into Iraq
+with a smuggler crew (paying a fee), through a corrupt post (paying a bribe) or alone at
+night. Recruits come from aggrieved residents by Epstein's rule (see ``population``). The
+family acts at once in numpy; attacks, being few, are resolved one by one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bordersim.agents.base import Column, FamilyTable, TabledAgent
+from bordersim.geography import TERRAIN
+
+HIDE, INFILTRATE, RECRUIT, ATTACK, EXTORT = range(5)
+MODES = ("hide", "infiltrate", "recruit", "attack", "extort")
+METHODS = ("smuggler", "corrupt_post", "alone")
+
+
+class ISCell(TabledAgent):
+    """An IS cell: members, cash, its hideout and today's mode."""
+
+    members = Column()
+    cash = Column()
+    mode = Column()
+
+    @property
+    def ij(self) -> tuple[int, int]:
+        return int(self.table.i[self.row]), int(self.table.j[self.row])
+
+    def lose(self, members: int) -> None:
+        """Members killed or captured; the cell dies when none are left."""
+        self.members = max(0, int(self.members) - int(members))
+        if self.members <= 0:
+            self.model.islamic_state.remove(self)
+
+
+class IslamicState:
+    """The IS cells of the zone as one family: their table and their daily behaviour."""
+
+    def __init__(self, model: Any, capacity: int) -> None:
+        self.model = model
+        self.table = FamilyTable(capacity, {"members": int, "cash": float, "mode": int, "i": int, "j": int})
+        self.nearest_iraq = _nearest_cells(model.geo.country == 0)
+
+    # -- population of cells -------------------------------------------------------------
+    def spawn(self, ij: tuple[int, int], members: int, cash: float) -> ISCell:
+        cell = ISCell(self.model, self.table, self.model.grid[ij])
+        cell.members, cell.cash = int(members), float(cash)
+        self.table.i[cell.row], self.table.j[cell.row] = ij
+        return cell
+
+    def remove(self, cell: ISCell) -> None:
+        if self.table.alive[cell.row]:
+            cell.remove()
+
+    def move(self, rows: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
+        t, grid = self.table, self.model.grid
+        moved = (t.i[rows] != i) | (t.j[rows] != j)
+        for row, ni, nj in zip(rows[moved], i[moved], j[moved], strict=True):
+            t.agents[row].cell = grid[(int(ni), int(nj))]
+        t.i[rows], t.j[rows] = i, j
+
+    @property
+    def members(self) -> int:
+        return int(self.table.members[self.table.rows].sum())
+
+    def deposit(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = self.table.rows
+        return self.table.i[rows], self.table.j[rows], self.table.members[rows].astype(float)
+
+    def within(self, ij: tuple[int, int], radius: float) -> list[ISCell]:
+        """IS cells within ``radius`` cells of ``ij``."""
+        t = self.table
+        rows = t.rows
+        near = (t.i[rows] - ij[0]) ** 2 + (t.j[rows] - ij[1]) ** 2 <= radius**2
+        return [t.agents[r] for r in rows[near]]
+
+    # -- daily behaviour ---------------------------------------------------------------
+    def act(self, runs: dict[str, np.ndarray]) -> None:
+        """One day of every cell: arrivals, modes, moves, crossings, recruits, attacks."""
+        m, p = self.model, self.model.params["islamic_state"]
+        self.arrive(p)
+        rows = self.table.rows
+        if rows.size == 0:
+            return
+        mode = self.choose_modes(rows, p)
+        self.table.mode[rows] = mode
+        roaming = rows[(mode == HIDE) | (mode == RECRUIT) | (mode == EXTORT)]
+        self.move_to_thin_security(roaming, self.table.mode[roaming] == RECRUIT, p)
+        self.infiltrate(rows[mode == INFILTRATE], runs, p)
+        self.recruit(rows[mode == RECRUIT])
+        self.table.cash[rows[mode == EXTORT]] += p["extortion_per_cell_day"]
+        for row in rows[mode == ATTACK]:
+            if self.table.alive[row]:
+                m.islamic_state_attack(self.table.agents[row])
+        self.upkeep_split_and_leave(p)
+
+    def arrive(self, p: dict) -> None:
+        """New cells come in from the Syrian Badia at the configured monthly rate."""
+        m = self.model
+        f = m.forces["islamic_state"]
+        mean_size = (f["members_min"] + f["members_max"]) / 2
+        n = m.rng.poisson(p["inflow_members_per_month"] * m.agent_scale / 30.0 / mean_size)
+        gate = m.geo.gateways.get("syrian_badia")
+        for _ in range(n):
+            size = m.rng.integers(f["members_min"], f["members_max"] + 1)
+            self.spawn(m.jitter(gate, 2.0, same_country=True), size, f["cash"])
+
+    def choose_modes(self, rows: np.ndarray, p: dict) -> np.ndarray:
+        m, t = self.model, self.table
+        i, j = t.i[rows], t.j[rows]
+        in_syria = m.geo.country[i, j] == 1
+        u = m.rng.random(rows.size)
+        pool = m.population.recruit_pool[i, j]
+        can_attack = t.members[rows] >= p["attack_min_members"]
+        mode = np.full(rows.size, HIDE)
+        mode[(u < p["p_attack"]) & can_attack] = ATTACK
+        band = (u >= p["p_attack"]) & (u < p["p_attack"] + p["p_extort"])
+        mode[band] = EXTORT
+        recruit_band = (u >= p["p_attack"] + p["p_extort"]) & (
+            u < p["p_attack"] + p["p_extort"] + p["p_recruit"]
+        )
+        mode[recruit_band & (pool >= 1)] = RECRUIT
+        wants_out = in_syria & (m.rng.random(rows.size) < p["p_infiltrate"])
+        mode[wants_out] = INFILTRATE
+        return mode
+
+    def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: dict) -> None:
+        """Each roaming cell scores a few nearby cells and moves to the least watched one;
+        recruiting cells also weigh the pool of possible recruits."""
+        m, t = self.model, self.table
+        if rows.size == 0:
+            return
+        r = p["move_radius_km"] / m.geo.transform.cell_km
+        k = int(p["move_candidates"])
+        i0, j0 = t.i[rows][:, None], t.j[rows][:, None]
+        offs = m.rng.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
+        ci = np.clip(np.concatenate([i0, i0 + offs[..., 0]], axis=1), 0, m.geo.shape[0] - 1)
+        cj = np.clip(np.concatenate([j0, j0 + offs[..., 1]], axis=1), 0, m.geo.shape[1] - 1)
+        score = m.security[ci, cj] - recruiting[:, None] * m.population.recruit_pool[ci, cj] / 100.0
+        blocked = (m.geo.country[ci, cj] != m.geo.country[i0, j0]) | (
+            m.geo.terrain[ci, cj] == TERRAIN["river"]
+        )
+        score = np.where(blocked, np.inf, score)
+        best = score.argmin(axis=1)
+        pick = np.arange(rows.size)
+        self.move(rows, ci[pick, best], cj[pick, best])
+
+    def infiltrate(self, rows: np.ndarray, runs: dict[str, np.ndarray], p: dict) -> None:
+        """Cross into Iraq with a crew, through a corrupt post, or alone at night."""
+        m, t = self.model, self.table
+        if rows.size == 0:
+            return
+        weights = np.array([p["infiltration_method_weight"][k] for k in METHODS], dtype=float)
+        independent = ~m.crews.militia_run[runs["runners"]] if runs["runners"].size else np.array([], bool)
+        if not independent.any():
+            weights[0] = 0.0
+        method = m.rng.choice(len(METHODS), size=rows.size, p=weights / weights.sum())
+        i, j = t.i[rows], t.j[rows]
+        dest_i, dest_j = self.nearest_iraq[0][i, j], self.nearest_iraq[1][i, j]
+        det, cor = m.detection[dest_i, dest_j], m.corruption[dest_i, dest_j]
+        success = m.rng.random(rows.size) >= np.select(
+            [method == 1, method == 2], [det * (1.0 - cor), det * p["night_crossing_detection_share"]], 0.0
+        )
+        self._hitch_rides(rows, method == 0, success, dest_i, dest_j, runs, independent, p)
+        crossed = rows[success]
+        self.move(crossed, dest_i[success], dest_j[success])
+        m.today["is_infiltrations"] += int(t.members[crossed].sum())
+        for row in rows[~success]:
+            cell = t.agents[row]
+            m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p["p_capture_on_failure"]))
+            cell.lose(lost)
+
+    def _hitch_rides(self, rows, with_crew, success, dest_i, dest_j, runs, independent, p) -> None:
+        """Cells going with a crew ride with a random independent runner: they arrive where
+        its route enters Iraq unless the crew was seized; the crew takes the fee."""
+        m, t = self.model, self.table
+        idx = np.flatnonzero(with_crew)
+        if idx.size == 0:
+            return
+        pool = np.flatnonzero(independent)
+        ride = pool[m.rng.integers(0, pool.size, size=idx.size)]
+        success[idx] = ~runs["runner_seized"][ride]
+        for k, r in zip(idx, ride, strict=True):
+            dest_i[k], dest_j[k] = m.routes.iraq_end[int(runs["runner_routes"][r])]
+        crews = runs["runners"][ride]
+        np.add.at(m.crews.cash, crews, p["smuggler_fee_per_member"] * t.members[rows[idx]])
+
+    def recruit(self, rows: np.ndarray) -> None:
+        """Recruits from the pool of aggrieved residents in reach (Epstein's rule)."""
+        m, t = self.model, self.table
+        if rows.size == 0:
+            return
+        pool = m.population.recruit_pool[t.i[rows], t.j[rows]]
+        joined = m.rng.binomial(pool.astype(np.int64), m.params["population"]["p_join"])
+        t.members[rows] += joined
+        m.today["is_recruits"] += int(joined.sum())
+
+    def upkeep_split_and_leave(self, p: dict) -> None:
+        m, t = self.model, self.table
+        rows = t.rows
+        t.cash[rows] -= p["upkeep_per_member_day"] * t.members[rows]
+        broke = rows[(t.cash[rows] < 0) & (m.rng.random(rows.size) < 0.5)]
+        t.cash[broke] = 0.0
+        t.members[broke] -= 1
+        in_iraq = m.geo.country[t.i[rows], t.j[rows]] == 0
+        leaving = rows[in_iraq & (m.rng.random(rows.size) < p["p_leave_zone"])]
+        for row in leaving:
+            self.remove(t.agents[row])
+        for row in t.rows[t.members[t.rows] <= 0]:
+            self.remove(t.agents[row])
+        for row in t.rows[t.members[t.rows] > p["split_members"]]:
+            half = int(t.members[row]) // 2
+            t.members[row] -= half
+            t.cash[row] /= 2
+            self.spawn(m.jitter((int(t.i[row]), int(t.j[row])), 1.0, same_country=True), half, t.cash[row])
+
+
+def _nearest_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every cell, the indices of the nearest cell where ``mask`` holds."""
+    from scipy.ndimage import distance_transform_edt
+
+    _, (ii, jj) = distance_transform_edt(~mask, return_indices=True)
+    return ii, jj

@@ -1,0 +1,53 @@
+"""The ``bordersim`` command: a Hydra app that runs the model once per job.
+
+``bordersim seed=7 days=180`` runs once into Hydra's run directory and prints a summary; any
+config key can be overridden. A bad value stops with one line naming the key and what is
+allowed, exit code 2, and no output files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from bordersim.errors import ConfigError
+from bordersim.metrics import headline
+from bordersim.run import run
+
+
+@hydra.main(version_base="1.3", config_path="pkg://bordersim.configs", config_name="config")
+def app(cfg: DictConfig) -> None:
+    out = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        result = run(cfg)
+    except ConfigError as err:
+        _discard(out)
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    result.write(out)
+    print_summary(result.summary, out)
+
+
+def print_summary(summary: dict, out: Path) -> None:
+    s = summary
+    print(
+        f"bordersim run: scenario {'+'.join(s['scenario'])}, seed {s['seed']}, {s['outcomes']['days']} days from {s['start_date']}"
+    )
+    for label, value in headline(s["outcomes"]):
+        print(f"  {label:<38} {value}")
+    print(f"outputs: {out}")
+
+
+def _discard(out: Path) -> None:
+    """Remove a run directory that holds nothing but Hydra's own records."""
+    if out.is_dir() and all(p.name == ".hydra" or p.suffix == ".log" for p in out.iterdir()):
+        shutil.rmtree(out)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,173 @@
+"""Economy (MODEL.md 7.3, 7.5, 7.9): routes and their costs, the official crossing, finances.
+
+``RouteNetwork`` turns the day's security picture into per-route taxes, detection and
+corruption that smuggler crews weigh; ``Crossing`` carries legal trade, fees captured by
+militia-linked companies and the jobs trade creates; ``settle_finances`` books every unit's
+income and pay and lets units recruit when funds allow or shrink when unpaid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bordersim.geography import ROUTE_KINDS, Geography
+from bordersim.influence import MILITIA_GROUPS
+
+CHECKPOINT_REACH_KM = 1.0
+
+
+@dataclass
+class RouteDay:
+    """Per-route figures for one day (arrays over routes)."""
+
+    available: np.ndarray  # bool: open to all crews
+    tax: np.ndarray  # checkpoint tax per trip [USD]
+    tax_share: np.ndarray  # share of cargo value taken on militia-held stretches
+    detection: np.ndarray  # chance a crew is looked at on the way
+    corruption: np.ndarray  # chance a look ends in a bribe rather than a seizure
+    travel_cost: np.ndarray  # [USD]
+
+
+class RouteNetwork:
+    """The cross-border routes of the geography file, with who taxes and watches each."""
+
+    def __init__(self, geo: Geography, militias: list, params: dict) -> None:
+        self.geo = geo
+        self.params = params
+        self.names = [r.name for r in geo.routes]
+        self.kind = np.array([ROUTE_KINDS.index(r.kind) for r in geo.routes], dtype=int)
+        self.length_km = np.array([r.length_km for r in geo.routes])
+        self.flat_cells = [np.ravel_multi_index(r.cells.T, geo.shape) for r in geo.routes]
+        reach = CHECKPOINT_REACH_KM / geo.transform.cell_km
+        self.checkpoint_owners = [
+            [m for m in militias if any(_near(r.cells, cp, reach) for cp in m.checkpoints)]
+            for r in geo.routes
+        ]
+        self.iraq_end = [_end_in(r.cells, geo.country, 0) for r in geo.routes]
+        self.syria_start = [_end_in(r.cells[::-1], geo.country, 1) for r in geo.routes]
+
+    @property
+    def official(self) -> np.ndarray:
+        return self.kind == ROUTE_KINDS.index("official")
+
+    def day(
+        self, detection: np.ndarray, corruption: np.ndarray, control: np.ndarray, crossing_open: bool
+    ) -> RouteDay:
+        """Figures of every route for today's detection, corruption and control maps."""
+        econ = self.params["economy"]
+        exposure = econ["exposure_per_km"] * self.geo.transform.cell_km
+        det_flat, cor_flat, ctl_flat = detection.ravel(), corruption.ravel(), control.ravel()
+        detect, corrupt, militia_held = [], [], []
+        for cells in self.flat_cells:
+            d = det_flat[cells]
+            detect.append(1.0 - np.exp(np.log1p(-exposure * d).sum()))
+            corrupt.append(float((cor_flat[cells] * d).sum() / max(d.sum(), 1e-9)))
+            militia_held.append(np.isin(ctl_flat[cells], MILITIA_GROUPS).mean())
+        tax = np.array(
+            [
+                econ["checkpoint_tax_per_trip"] * sum(m.checkpoint_staffing for m in owners)
+                for owners in self.checkpoint_owners
+            ]
+        )
+        available = ~self.official | crossing_open
+        return RouteDay(
+            available=available,
+            tax=tax,
+            tax_share=econ["informal_tax_share"] * np.array(militia_held) * ~self.official,
+            detection=np.array(detect),
+            corruption=np.array(corrupt),
+            travel_cost=econ["travel_cost_per_km"] * self.length_km,
+        )
+
+
+def _near(cells: np.ndarray, point: tuple[int, int], reach: float) -> bool:
+    return bool((np.hypot(cells[:, 0] - point[0], cells[:, 1] - point[1]) <= reach).any())
+
+
+def _end_in(cells: np.ndarray, country: np.ndarray, code: int) -> tuple[int, int]:
+    """Last cell of a route lying in the given country (or the route's last cell)."""
+    inside = np.flatnonzero(country[cells[:, 0], cells[:, 1]] == code)
+    k = inside[-1] if inside.size else len(cells) - 1
+    return int(cells[k, 0]), int(cells[k, 1])
+
+
+class Crossing:
+    """The official Qa'im-Bukamal crossing: closed to trade, or open with a capacity."""
+
+    def __init__(self, geo: Geography, params: dict) -> None:
+        self.cell = geo.places.get("crossing")
+        self.open = False
+        self.settings = dict(params["economy"]["crossing"])
+        self.jobs = 0.0
+        ii, jj = np.indices(geo.shape)
+        r = params["economy"]["job_radius_km"] / geo.transform.cell_km
+        ci, cj = self.cell if self.cell else (0, 0)
+        self.catchment = (ii - ci) ** 2 + (jj - cj) ** 2 <= r**2
+
+    def open_to_trade(self, **settings: float) -> None:
+        self.settings.update(settings)
+        self.open = True
+
+    def trade_day(self, model: Any) -> tuple[int, float]:
+        """Trucks and value of legal trade today; fees captured by nearby militias."""
+        s = self.settings
+        trucks = int(model.rng.poisson(s["capacity_trucks_per_day"])) if self.open else 0
+        trucks = min(trucks, int(s["capacity_trucks_per_day"]))
+        self.jobs += (trucks * s["jobs_per_truck"] - self.jobs) / 30.0
+        if self.open:
+            s["customs_detection"] = min(
+                1.0, s["customs_detection"] + model.params["security"]["crossing_monitoring_growth"]
+            )
+        captured = trucks * s["fee_per_truck"] * s["militia_capture_share"]
+        share_out(captured, self.capturing_militias(model))
+        return trucks, trucks * s["value_per_truck"]
+
+    def capturing_militias(self, model: Any) -> list:
+        r = self.settings["capture_radius_km"] / model.geo.transform.cell_km
+        ci, cj = self.cell
+        return [m for m in model.militias if np.hypot(m.home[0] - ci, m.home[1] - cj) <= r and m.fighters > 0]
+
+    def unemployment(self, base: float, residents: np.ndarray, labour_share: float) -> np.ndarray:
+        """Unemployment share per cell: crossing jobs lower it within their catchment."""
+        labour = labour_share * residents[self.catchment].sum()
+        relief = min(1.0, self.jobs / labour) if labour > 0 else 0.0
+        return np.where(self.catchment, base * (1.0 - relief), base)
+
+
+def share_out(amount: float, units: list) -> None:
+    """Book ``amount`` of income to units in proportion to their fighters."""
+    total = sum(u.fighters for u in units)
+    if amount <= 0 or total <= 0:
+        return
+    for u in units:
+        u.income += amount * u.fighters / total
+
+
+def settle_finances(model: Any) -> None:
+    """Book the day's income and pay; recruit when funds allow, shrink when unpaid (7.9)."""
+    econ = model.params["economy"]
+    for m in model.militias:
+        subsidy = econ["irgc_subsidy_per_fighter_day"] * m.fighters if m.alignment == "irgc" else 0.0
+        model.today["militia_revenue"] += m.income
+        _pay_and_grow(m, m.income + subsidy, econ["fighter_pay_per_day"], econ)
+    for t in model.tribes:
+        _pay_and_grow(t, t.income, econ["tribal_pay_per_day"], econ)
+
+
+def _pay_and_grow(unit: Any, income: float, pay_per_fighter: float, econ: dict) -> None:
+    pay = unit.fighters * pay_per_fighter
+    unit.funds += income - pay
+    unit.income = 0.0
+    if unit.funds < 0:
+        unit.fighters *= 1.0 - econ["desertion_rate_per_day"]
+        unit.funds = 0.0
+        return
+    spare = unit.funds - econ["reserve_days"] * pay
+    if spare > 0:
+        room = max(getattr(unit, "strength_cap", float("inf")) - unit.fighters, 0.0)
+        recruits = min(econ["recruit_rate_per_day"] * unit.fighters, spare / econ["recruit_cost"], room)
+        unit.fighters += recruits
+        unit.funds -= recruits * econ["recruit_cost"]

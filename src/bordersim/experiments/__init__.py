@@ -1,0 +1,1 @@
+"""Scenario experiments: sweeps over scenarios, parameters and seeds, collected for comparison."""

@@ -1,0 +1,90 @@
+"""Observation (MODEL.md 4.11, 8): the daily metrics of a run and its per-run summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bordersim.geography import ROUTE_KINDS
+
+#: Flows: counted over the day; summed for the run's totals.
+FLOWS = [
+    "is_attacks", "is_infiltrations", "is_recruits", "is_captured", "militia_revenue",
+    "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
+    "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
+    "smuggling_trips", "smuggling_value",
+    *[f"smuggling_trips_{k}" for k in ROUTE_KINDS],
+    *[f"smuggling_value_{k}" for k in ROUTE_KINDS],
+]  # fmt: skip
+#: Stocks: read at the end of the day; summarised by start, end, mean and peak.
+STOCKS = [
+    "is_members", "is_cells", "militia_fighters", "militia_fighters_irgc", "militia_fighters_najaf",
+    "state_fighters", "tribal_fighters", "escalation", "state_control_share", "militia_control_share",
+    "is_control_share", "displaced_share", "mean_grievance", "farmland_access", "employment",
+    "us_present", "crossing_open", "tribes_extorting",
+]  # fmt: skip
+DAILY_METRICS = FLOWS + STOCKS
+
+
+def new_day() -> defaultdict:
+    """Counters of today's flows, filled in by the submodels as events happen."""
+    return defaultdict(float)
+
+
+class DailyRecorder:
+    """One preallocated array per metric; a row per simulated day."""
+
+    def __init__(self, days: int, start: date) -> None:
+        self.start = start
+        self.values = {name: np.zeros(days) for name in DAILY_METRICS}
+        self.days_recorded = 0
+
+    def record(self, day: int, values: dict[str, float]) -> None:
+        for name, arr in self.values.items():
+            arr[day] = values.get(name, 0.0)
+        self.days_recorded = day + 1
+
+    def frame(self) -> pd.DataFrame:
+        n = self.days_recorded
+        dates = [self.start + timedelta(days=d) for d in range(n)]
+        data = {"day": np.arange(n), "date": pd.to_datetime(dates)}
+        data.update({k: v[:n] for k, v in self.values.items()})
+        return pd.DataFrame(data)
+
+
+def summarise(daily: pd.DataFrame) -> dict[str, Any]:
+    """Per-run outcomes: totals of flows; start, end, mean and peak of stocks."""
+    out: dict[str, Any] = {"days": int(len(daily))}
+    for name in FLOWS:
+        out[f"{name}_total"] = float(daily[name].sum())
+    for name in STOCKS:
+        col = daily[name]
+        out[f"{name}_start"] = float(col.iloc[0])
+        out[f"{name}_end"] = float(col.iloc[-1])
+        out[f"{name}_mean"] = float(col.mean())
+        out[f"{name}_peak"] = float(col.max())
+    out["is_stronger_at_end"] = bool(daily["is_members"].iloc[-1] > daily["is_members"].iloc[0])
+    return out
+
+
+def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The few outcomes a person reads first, formatted for the console."""
+    s = summary
+    return [
+        ("IS members (start -> end)", f"{s['is_members_start']:.0f} -> {s['is_members_end']:.0f}"),
+        ("IS infiltrations / attacks", f"{s['is_infiltrations_total']:.0f} / {s['is_attacks_total']:.0f}"),
+        ("militia fighters (start -> end)", f"{s['militia_fighters_start']:.0f} -> {s['militia_fighters_end']:.0f}"),
+        ("militia revenue (USD)", f"{s['militia_revenue_total']:,.0f}"),
+        ("convoys completed", f"{s['convoys_completed_total']:.0f}"),
+        ("strikes / killed / civilians harmed", f"{s['strikes_total']:.0f} / {s['strike_casualties_total']:.0f} / {s['civilian_harm_total']:.0f}"),
+        ("escalation (peak)", f"{s['escalation_peak']:.2f}"),
+        ("smuggling runs / interdictions", f"{s['smuggling_trips_total']:.0f} / {s['interdictions_total']:.0f}"),
+        ("legal trade (trucks)", f"{s['legal_trade_trucks_total']:.0f}"),
+        ("displaced share (end)", f"{s['displaced_share_end']:.1%}"),
+        ("mean grievance (end)", f"{s['mean_grievance_end']:.3f}"),
+        ("state control of border strip (mean)", f"{s['state_control_share_mean']:.1%}"),
+    ]  # fmt: skip

@@ -1,0 +1,100 @@
+"""Outside actors (MODEL.md 2): US forces near Al-Qa'im and the IRGC's land corridor.
+
+US ground presence gives ISR cover over a radius and patronage to allied tribes until it
+withdraws; its air power can strike from outside. IRGC convoys move arms along the corridor
+from the Iraqi (E) to the Syrian (NW) gateway, escorted by IRGC-aligned militias; IS may
+ambush them and air campaigns may strike them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bordersim import clashes
+from bordersim.geography import Geography, _sample_line
+
+
+class USPresence:
+    """US ground presence: ISR cover and tribal patronage while present; air power."""
+
+    def __init__(self, geo: Geography, forces: dict, params: dict, disk: Any) -> None:
+        us = forces["us"]
+        self.base = geo.cell_of(us["base"], "forces.us.base")
+        self.present = bool(us.get("present", True))
+        self.troops = float(us.get("troops", 0))
+        self.air_power = bool(params["us"]["air_power"])
+        self.p_isr = float(params["us"]["p_isr"])
+        self.cover = np.zeros(geo.shape)
+        self.cover[disk(self.base, params["us"]["isr_radius_km"])] = 1.0
+
+    def isr(self) -> np.ndarray:
+        """Chance per cell that ISR adds a detection (0 once the US has left)."""
+        return self.cover * self.p_isr if self.present else np.zeros_like(self.cover)
+
+    def withdraw(self, keep_air_power: bool = True) -> None:
+        self.present = False
+        self.troops = 0.0
+        self.air_power = keep_air_power
+
+
+@dataclass
+class Convoy:
+    escorts: list
+    ij: tuple[int, int]
+    escort_fighters: float
+
+
+class IRGCLogistics:
+    """Convoys along the land corridor, escorted by IRGC-aligned militias."""
+
+    def __init__(self, geo: Geography, forces: dict, params: dict) -> None:
+        route = forces["irgc_logistics"]["route"]
+        points = []
+        for k, name in enumerate(route):
+            points.append(geo.transform.to_latlon(*geo.cell_of(name, f"forces.irgc_logistics.route[{k}]")))
+        self.cells, _ = _sample_line(np.array(points, dtype=float), geo.transform)
+        self.flat = np.ravel_multi_index(self.cells.T, geo.shape)
+        self.midpoint = tuple(int(x) for x in self.cells[len(self.cells) // 2])
+        self.in_transit: list[Convoy] = []
+
+    def move_convoys(self, model: Any) -> None:
+        """Convoys on the road arrive (unless ambushed); new ones set out."""
+        p = model.params["irgc_logistics"]
+        for convoy in self.in_transit:
+            if not self.ambushed(model, convoy, p):
+                model.today["convoys_completed"] += 1
+                for unit in convoy.escorts:
+                    unit.funds += p["materiel_per_convoy"] / len(convoy.escorts)
+        self.in_transit = []
+        escorts = [m for m in model.militias if m.escorts_convoys and m.fighters >= p["escort_fighters"]]
+        if not escorts:
+            return
+        for _ in range(model.rng.poisson(p["convoys_per_week"] / 7.0)):
+            party = [escorts[int(model.rng.integers(len(escorts)))]]
+            strength = p["escort_fighters"] * np.mean([u.cohesion for u in party])
+            self.in_transit.append(Convoy(party, self.midpoint, strength))
+
+    def ambushed(self, model: Any, convoy: Convoy, p: dict) -> bool:
+        """IS cells near the corridor ambush a convoy with a chance rising with their presence."""
+        from bordersim.influence import G
+
+        is_presence = model.influence.presence[G["is"]].ravel()[self.flat].sum()
+        if model.rng.random() >= 1.0 - np.exp(-is_presence / p["ambush_scale"]):
+            return False
+        r = model.params["islamic_state"]["attack_radius_km"] / model.geo.transform.cell_km
+        cells = model.islamic_state.within(convoy.ij, r)
+        if not cells:
+            return False
+        attacker = max(cells, key=lambda c: c.members)
+        sec = model.params["security"]
+        lost, killed = clashes.engage(
+            attacker.members, convoy.escort_fighters, sec["lanchester_rate"], 1.0, model.rng
+        )
+        model.today["is_attacks"] += 1
+        for unit in convoy.escorts:
+            unit.lose(killed / len(convoy.escorts))
+        attacker.lose(lost)
+        return killed * 2 >= convoy.escort_fighters

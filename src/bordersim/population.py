@@ -1,0 +1,156 @@
+"""Population (MODEL.md 7.2): residents, displacement, grievance and IS recruitment,
+vectorised over the cell layers.
+
+Hardship per cell combines lost livelihood (farmland closed by a militia military zone),
+unemployment, sectarian friction with IRGC-aligned militias (weaker for the Najaf-aligned
+Tafuf) and extortion; grievance relaxes toward it, and civilian harm adds anger by Bennett's
+rule anger += a * harmed * (1 - anger). Residents become eligible IS recruits by Epstein's
+rule G - R*P > T with G = grievance * (1 - legitimacy of the controlling group), risk
+aversion R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presence + 1)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from mesa.discrete_space import PropertyLayer
+
+from bordersim.influence import CONTESTED, GROUPS, NOBODY, G, spread
+
+LAYERS = (
+    "residents",
+    "displaced",
+    "grievance",
+    "livelihood",
+    "unemployment",
+    "extortion",
+    "harm",
+    "violence",
+)
+
+
+def arrest_probability(ratio: np.ndarray, k: float, form: str) -> np.ndarray:
+    """Epstein's estimated arrest probability from the security-to-IS ratio."""
+    if form == "floor":
+        ratio = np.floor(ratio)
+    elif form == "round":
+        ratio = np.round(ratio)
+    return 1.0 - np.exp(-k * ratio)
+
+
+def eligible_share(grievance: np.ndarray, arrest: np.ndarray, threshold: float) -> np.ndarray:
+    """Share of residents with G - R*P > T when R ~ U(0, 1): P(R < (G - T) / P)."""
+    excess = grievance - threshold
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(arrest > 0, excess / arrest, np.where(excess > 0, 1.0, 0.0))
+    return np.clip(share, 0.0, 1.0)
+
+
+def bennett_anger(grievance: np.ndarray, harmed_share: np.ndarray, a: float) -> np.ndarray:
+    """Bennett (2008): anger += a * harmed * (1 - anger)."""
+    return grievance + a * np.clip(harmed_share, 0.0, 1.0) * (1.0 - grievance)
+
+
+class Population:
+    """Cell layers of the people of the zone (Mesa PropertyLayers on the model's grid)."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        geo, p = model.geo, model.params["population"]
+        for name in LAYERS:
+            model.grid.add_property_layer(PropertyLayer(name, geo.shape, 0.0, float))
+        self.layer = {name: model.grid._mesa_property_layers[name].data for name in LAYERS}
+        prewar = geo.town_population
+        self.layer["displaced"][:] = prewar * p["initial_displaced_share"]
+        self.layer["residents"][:] = prewar - self.layer["displaced"]
+        self.layer["livelihood"][:] = 1.0
+        self.layer["unemployment"][:] = p["initial_unemployment_share"]
+        self.layer["grievance"][:] = self.hardship(np.zeros(geo.shape))
+        self.legitimacy = np.array([p["legitimacy"][g] for g in GROUPS] + [p["legitimacy"]["contested"]] * 2)
+        self.recruit_pool = np.zeros(geo.shape)
+        self.farmland = (geo.terrain == 1).astype(float)
+        self.livelihood_reach = spread(self.farmland, p["livelihood_radius_km"], geo.transform.cell_km)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in LAYERS:
+            return self.__dict__["layer"][name]
+        raise AttributeError(name)
+
+    def hardship(self, friction: np.ndarray) -> np.ndarray:
+        w = self.model.params["population"]["hardship_weight"]
+        h = (
+            w["livelihood"] * (1.0 - self.layer["livelihood"])
+            + w["unemployment"] * self.layer["unemployment"]
+            + w["friction"] * friction
+            + w["extortion"] * self.layer["extortion"]
+        )
+        return np.clip(h, 0.0, 1.0)
+
+    def update(self) -> None:
+        """One day: livelihood, unemployment, friction, grievance, displacement, recruits."""
+        m, p = self.model, self.model.params["population"]
+        cell_km = m.geo.transform.cell_km
+        self.layer["livelihood"][:] = self.livelihood(m.closed_farmland())
+        self.layer["unemployment"][:] = m.crossing.unemployment(
+            p["initial_unemployment_share"],
+            self.layer["residents"],
+            m.params["economy"]["labour_force_share"],
+        )
+        self.layer["extortion"][:] = m.extortion_layer()
+        friction = self.friction(m.influence.presence, p)
+        g = self.layer["grievance"]
+        g += p["grievance_rate"] * (self.hardship(friction) - g)
+        harm = spread(self.layer["harm"], p["harm_radius_km"], cell_km)
+        people = self.layer["residents"] + 1.0
+        g[:] = bennett_anger(g, harm / people, p["bennett_anger"])
+        self.layer["harm"][:] = 0.0
+        self.displace_and_return(p)
+        self.update_recruit_pool(p)
+
+    def livelihood(self, closed: np.ndarray) -> np.ndarray:
+        """Share of livelihood left: farmland closed in reach cuts the farming share."""
+        p = self.model.params["population"]
+        cut = spread(closed.astype(float), p["livelihood_radius_km"], self.model.geo.transform.cell_km)
+        closed_share = np.divide(
+            cut, self.livelihood_reach, out=np.zeros_like(cut), where=self.livelihood_reach > 1e-9
+        )
+        return 1.0 - p["farmland_dependence_share"] * np.clip(closed_share, 0.0, 1.0)
+
+    def friction(self, presence: np.ndarray, p: dict) -> np.ndarray:
+        """Sectarian friction from Shia militia presence in this Sunni area (P7)."""
+        shia = presence[G["militia_irgc"]] + p["najaf_friction_share"] * presence[G["militia_najaf"]]
+        return np.clip(shia / p["friction_scale"], 0.0, 1.0)
+
+    def displace_and_return(self, p: dict) -> None:
+        v = self.layer["violence"]
+        res, dis = self.layer["residents"], self.layer["displaced"]
+        leaving = res * np.clip(p["p_displace"] * v, 0.0, 1.0)
+        safe = self.layer["livelihood"] * (1.0 - np.clip(v, 0.0, 1.0))
+        returning = dis * p["p_return"] * safe
+        res += returning - leaving
+        dis += leaving - returning
+        v *= p["violence_decay"]
+
+    def update_recruit_pool(self, p: dict) -> None:
+        """Eligible residents within a recruiting cell's reach (Epstein's rule)."""
+        m = self.model
+        control = m.influence.control
+        legit = self.legitimacy[np.clip(control, 0, NOBODY)]
+        legit = np.where(control == CONTESTED, self.legitimacy[CONTESTED], legit)
+        felt = self.layer["grievance"] * (1.0 - legit)
+        ratio = m.security / (m.influence.presence[G["is"]] + 1.0)
+        arrest = arrest_probability(ratio, p["epstein_k"], p["arrest_function"])
+        eligible = self.layer["residents"] * eligible_share(felt, arrest, p["epstein_threshold"])
+        sigma = p["recruit_radius_km"] / m.geo.transform.cell_km
+        self.recruit_pool = spread(eligible, p["recruit_radius_km"], m.geo.transform.cell_km) * (
+            2 * np.pi * sigma**2
+        )
+
+    def displaced_share(self) -> float:
+        total = self.layer["residents"].sum() + self.layer["displaced"].sum()
+        return float(self.layer["displaced"].sum() / total) if total > 0 else 0.0
+
+    def mean_grievance(self) -> float:
+        res = self.layer["residents"]
+        return float((self.layer["grievance"] * res).sum() / max(res.sum(), 1.0))

@@ -1,0 +1,1 @@
+"""Reports of experiments: figures of outcome distributions, time series, maps and the dilemma."""

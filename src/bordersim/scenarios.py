@@ -1,0 +1,186 @@
+"""Scenario events (MODEL.md 1, 6): interventions as dated data, fired by Mesa's event list.
+
+A scenario (``configs/scenario/*.yaml``) is a list of events ``{at, do, args}``: ``at`` is a
+calendar date (``"2019-09-30"``) or a day offset from the start, ``do`` names an action of
+:data:`ACTIONS` and ``args`` are its parameters. Selected scenarios compose: their events
+are merged and each is scheduled with ``Model.schedule_event`` at dawn of its day (half a
+step before that day's schedule), so the rest of the model never asks which scenario runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from typing import Any
+
+from bordersim.errors import ConfigError
+from bordersim.strikes import TARGET_KINDS, AirCampaign
+
+ACTIONS: dict[str, Callable[..., None]] = {}
+#: Actions that can happen once in a run: two scenarios both doing one contradict each other.
+ONCE = ("open_crossing", "us_withdrawal")
+
+
+def action(fn: Callable[..., None]) -> Callable[..., None]:
+    ACTIONS[fn.__name__] = fn
+    return fn
+
+
+@action
+def open_crossing(model: Any, **settings: float) -> None:
+    """The official crossing opens to trade and people with the given settings."""
+    model.crossing.open_to_trade(**settings)
+
+
+@action
+def start_air_campaign(
+    model: Any,
+    actor: str,
+    rate_per_week: float,
+    sites_per_wave: int,
+    effectiveness: float,
+    collateral_radius_km: float,
+    civilian_harm_prob: float,
+    target_mix: dict,
+    end: Any = None,
+) -> None:
+    """An air campaign begins: waves at a rate until ``end`` (a date or day, or never)."""
+    end_day = None if end is None else model.day_of(end, "scenario event args.end")
+    model.air.campaigns.append(
+        AirCampaign(actor, rate_per_week, int(sites_per_wave), effectiveness, collateral_radius_km,
+                    civilian_harm_prob, dict(target_mix), start_day=model.steps, end_day=end_day)
+    )  # fmt: skip
+
+
+@action
+def strike_wave(
+    model: Any,
+    actor: str,
+    sites: list,
+    effectiveness: float,
+    collateral_radius_km: float = 1.0,
+    civilian_harm_prob: float = 0.2,
+    units: str = "",
+) -> None:
+    """A dated wave on named sites (e.g. the 'Imam Ali' compound), optionally on one group."""
+    c = AirCampaign(actor, 0.0, len(sites), effectiveness, collateral_radius_km, civilian_harm_prob, {})
+    model.air.queue_wave(c, list(sites), units)
+
+
+@action
+def us_withdrawal(model: Any, keep_air_power: bool = True) -> None:
+    """US ground forces leave: ISR cover and tribal patronage end; air power may remain."""
+    model.us.withdraw(keep_air_power)
+
+
+@action
+def militia_drawdown(model: Any, fraction: float, alignment: str = "irgc") -> None:
+    """Militias of one alignment pull out a fraction of their strength for good."""
+    for m in model.militias:
+        if m.alignment == alignment:
+            m.fighters *= 1.0 - fraction
+            m.funds *= 1.0 - fraction
+            m.strength_cap = m.fighters
+
+
+@action
+def cohesion_shock(model: Any, drop: float, alignment: str = "irgc") -> None:
+    """Coordination weakens (e.g. the killing of Soleimani and al-Muhandis)."""
+    for m in model.militias:
+        if m.alignment == alignment:
+            m.cohesion *= 1.0 - drop
+
+
+@action
+def set_param(model: Any, key: str, value: Any) -> None:
+    """Change one parameter (dotted key under ``params``) from this day on."""
+    *path, last = key.split(".")
+    node = model.params
+    for part in path:
+        node = node[part]
+    node[last] = value
+
+
+def collect_events(scenarios: dict[str, dict]) -> list[dict]:
+    """Events of all selected scenarios, checked for contradictions and unknown actions."""
+    names = list(scenarios)
+    events = []
+    for name, spec in scenarios.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"scenario.{name}", "must be a mapping", "see configs/scenario/")
+        clash = sorted(set(spec.get("excludes", [])) & set(names))
+        if clash:
+            raise ConfigError(
+                "scenario", f"'{name}' cannot be combined with {clash}",
+                f"combinations without {clash} (selected: {names})",
+            )  # fmt: skip
+        for k, ev in enumerate(spec.get("events") or []):
+            events.append(_checked_event(ev, f"scenario.{name}.events[{k}]") | {"scenario": name})
+    for once in ONCE:
+        users = [e["scenario"] for e in events if e["do"] == once]
+        if len(users) > 1:
+            raise ConfigError(
+                "scenario", f"'{once}' would happen {len(users)} times (from {users})",
+                "at most one selected scenario doing it",
+            )  # fmt: skip
+    return events
+
+
+def _checked_event(ev: Any, key: str) -> dict:
+    if not isinstance(ev, dict) or "at" not in ev or "do" not in ev:
+        raise ConfigError(key, "an event needs 'at' and 'do'", "{at: date or day, do: action, args: {...}}")
+    if ev["do"] not in ACTIONS:
+        raise ConfigError(f"{key}.do", f"unknown action '{ev['do']}'", ", ".join(sorted(ACTIONS)))
+    args = dict(ev.get("args") or {})
+    sig = inspect.signature(ACTIONS[ev["do"]])
+    params = list(sig.parameters.values())[1:]
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params)
+    known = {p.name for p in params if p.kind is not p.VAR_KEYWORD}
+    unknown = sorted(set(args) - known)
+    if unknown and not takes_any:
+        raise ConfigError(f"{key}.args.{unknown[0]}", "unknown argument", ", ".join(sorted(known)))
+    missing = [
+        p.name for p in params if p.default is p.empty and p.kind is not p.VAR_KEYWORD and p.name not in args
+    ]
+    if missing:
+        raise ConfigError(
+            f"{key}.args.{missing[0]}", "is missing", f"arguments of {ev['do']}: {sorted(known)}"
+        )
+    mix = args.get("target_mix")
+    if mix is not None and (not isinstance(mix, dict) or set(mix) - set(TARGET_KINDS)):
+        raise ConfigError(f"{key}.args.target_mix", f"unknown target kinds in {mix}", str(TARGET_KINDS))
+    return {"at": ev["at"], "do": ev["do"], "args": args}
+
+
+def schedule(model: Any, scenarios: dict[str, dict]) -> list[partial]:
+    """Schedule every event at dawn of its day; return the callbacks (Mesa holds them weakly)."""
+    callbacks = []
+    for ev in collect_events(scenarios):
+        day = model.day_of(ev["at"], f"scenario.{ev['scenario']} event '{ev['do']}' at")
+        fire = partial(_fire, model, ev)
+        model.schedule_event(fire, at=day + 0.5)
+        callbacks.append(fire)
+    return callbacks
+
+
+def _fire(model: Any, ev: dict) -> None:
+    ACTIONS[ev["do"]](model, **ev["args"])
+    model.fired_events.append({"day": model.steps, "scenario": ev["scenario"], "do": ev["do"]})
+
+
+def day_of(at: Any, start: date, days: int, key: str) -> int:
+    """Day index of a date string or day offset; ConfigError if outside the run."""
+    if isinstance(at, bool):
+        raise ConfigError(key, f"{at!r} is not a date or a day", "YYYY-MM-DD or an integer day")
+    if isinstance(at, int):
+        day = at
+    else:
+        try:
+            day = (date.fromisoformat(str(at)) - start).days
+        except ValueError:
+            raise ConfigError(key, f"{at!r} is not a date or a day", "YYYY-MM-DD or an integer day") from None
+    if not 0 <= day < days:
+        raise ConfigError(key, f"{at} falls outside the run", f"days 0..{days - 1} ({start} + {days} days)")
+    return day

@@ -1,0 +1,205 @@
+"""Strikes (MODEL.md 7.6): air campaigns against IRGC-aligned militia targets, their
+losses, civilian harm (Bennett), dispersal, retaliation and the escalation index.
+
+A campaign has an actor, a rate of waves (or dated waves from the scenario calendar), sites
+per wave, effectiveness (share of the fighters at a site killed, and of its materiel
+destroyed) and accuracy (collateral radius and the chance civilians are harmed). Targets are
+drawn by visibility and value, weighted by the target mix. Each strike may draw militia
+retaliation against US positions, which may draw a US counter-strike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bordersim.agents.militia import nearest
+
+TARGET_KINDS = ("base", "depot", "convoy", "checkpoint")
+FIGHTERS_AT_SITE = {"base": 40, "depot": 10, "convoy": 15, "checkpoint": 15}  # estimates
+
+
+@dataclass
+class AirCampaign:
+    """A campaign of strike waves: who strikes, how often and how well."""
+
+    actor: str
+    rate_per_week: float
+    sites_per_wave: int
+    effectiveness: float
+    collateral_radius_km: float
+    civilian_harm_prob: float
+    target_mix: dict
+    start_day: int = 0
+    end_day: int | None = None
+
+    def active(self, day: int) -> bool:
+        return day >= self.start_day and (self.end_day is None or day < self.end_day)
+
+
+@dataclass
+class Target:
+    kind: str
+    unit: Any
+    ij: tuple[int, int]
+    weight: float
+
+
+@dataclass
+class AirWar:
+    """All campaigns over the zone, with the escalation they drive."""
+
+    campaigns: list[AirCampaign]
+    escalation: float = 0.0
+    log: list[dict] = field(default_factory=list)
+    pending_counter: int = 0
+    queued: list = field(default_factory=list)
+
+    @classmethod
+    def from_params(cls, params: dict) -> AirWar:
+        s = params["strikes"]
+        background = AirCampaign(
+            actor="unattributed",
+            rate_per_week=s["background_rate_per_week"],
+            sites_per_wave=int(s["background_sites_per_wave"]),
+            effectiveness=s["effectiveness"],
+            collateral_radius_km=s["collateral_radius_km"],
+            civilian_harm_prob=s["civilian_harm_prob"],
+            target_mix=dict(s["target_mix_weight"]),
+        )
+        return cls(campaigns=[background])
+
+    def queue_wave(self, c: AirCampaign, places: list[str], units: str = "") -> None:
+        """A dated wave on named places, flown in today's strike phase."""
+        self.queued.append((c, places, units))
+
+    def strike_day(self, model: Any) -> None:
+        """Fly today's dated waves, waves of every active campaign and any counter-strike owed."""
+        for c, places, units in self.queued:
+            self.wave(model, c, places=places, units=units)
+        self.queued = []
+        for c in self.campaigns:
+            if c.active(model.day) and c.rate_per_week > 0:
+                for _ in range(model.rng.poisson(c.rate_per_week / 7.0)):
+                    self.wave(model, c)
+        if self.pending_counter and model.us.air_power:
+            counter = self.campaigns[0]
+            self.wave(model, AirCampaign(**{**counter.__dict__, "actor": "us"}), n_sites=self.pending_counter)
+        self.pending_counter = 0
+        s = model.params["strikes"]
+        self.escalation = (
+            s["escalation_decay"] * self.escalation + model.today["strikes"] + model.today["retaliations"]
+        )
+
+    def wave(
+        self,
+        model: Any,
+        c: AirCampaign,
+        n_sites: int | None = None,
+        places: list | None = None,
+        units: str = "",
+    ) -> None:
+        """One wave: pick sites (or strike the named places) and resolve each strike."""
+        if places:
+            targets = self.targets_at(model, places, units)
+        else:
+            targets = self.pick_targets(model, c, n_sites or c.sites_per_wave)
+        for target in targets:
+            self.hit(model, c, target)
+
+    def candidates(self, model: Any, mix: dict) -> list[Target]:
+        s = model.params["strikes"]
+        out = []
+        for m in model.militias:
+            if m.alignment != "irgc" or m.fighters < 1:
+                continue
+            seen = s["dispersed_visibility_share"] if m.dispersed else 1.0
+            out.append(Target("base", m, m.cell.coordinate, mix.get("base", 0) * seen * m.fighters))
+            for cp in m.checkpoints:
+                out.append(Target("checkpoint", m, cp, mix.get("checkpoint", 0) * m.checkpoint_staffing * 20))
+        for name, info in model.geo.place_info.items():
+            owner = (
+                nearest(model.militias, model.geo.places[name], "irgc")
+                if info.get("kind") == "depot"
+                else None
+            )
+            if owner is not None and owner.fighters >= 1:
+                out.append(Target("depot", owner, model.geo.places[name], mix.get("depot", 0) * 100))
+        for convoy in model.irgc.in_transit:
+            out.append(Target("convoy", convoy, convoy.ij, mix.get("convoy", 0) * 100))
+        return [t for t in out if t.weight > 0]
+
+    def pick_targets(self, model: Any, c: AirCampaign, n: int) -> list[Target]:
+        pool = self.candidates(model, c.target_mix)
+        if not pool:
+            return []
+        w = np.array([t.weight for t in pool])
+        k = min(n, len(pool))
+        picks = model.rng.choice(len(pool), size=k, replace=False, p=w / w.sum())
+        return [pool[i] for i in picks]
+
+    def targets_at(self, model: Any, places: list[str], units: str = "") -> list[Target]:
+        """Named sites of a dated wave: the IRGC-aligned unit (whose name contains ``units``)
+        nearest each place."""
+        out = []
+        pool = [m for m in model.militias if units in m.name]
+        for name in places:
+            ij = model.geo.cell_of(name, "scenario strike_wave sites")
+            unit = nearest(pool, ij, "irgc")
+            kind = "depot" if model.geo.place_info.get(name, {}).get("kind") == "depot" else "base"
+            if unit is not None:
+                out.append(Target(kind, unit, ij, 1.0))
+        return out
+
+    def hit(self, model: Any, c: AirCampaign, target: Target) -> None:
+        """Resolve one strike: losses, civilian harm, dispersal, retaliation."""
+        s, rng = model.params["strikes"], model.rng
+        at_site = min(target.unit.fighters, FIGHTERS_AT_SITE[target.kind])
+        killed = int(rng.binomial(int(at_site), c.effectiveness))
+        materiel = c.effectiveness * s["materiel_share"] * (2.0 if target.kind == "depot" else 1.0)
+        target.unit.lose(killed, min(materiel, 1.0))
+        harmed = self.civilian_harm(model, c, target.ij)
+        if target.kind != "convoy":
+            target.unit.strike_memory += 1.0
+            target.unit.relocate_on_dispersal |= target.kind == "base"
+        model.record_violence(target.ij, 1.0)
+        model.today["strikes"] += 1
+        model.today["strike_casualties"] += killed
+        model.today["civilian_harm"] += harmed
+        lat, lon = model.geo.transform.to_latlon(*target.ij)
+        self.log.append(
+            {
+                "day": model.day,
+                "date": str(model.date),
+                "actor": c.actor,
+                "target": target.kind,
+                "unit": getattr(target.unit, "name", "convoy"),
+                "lat": float(lat),
+                "lon": float(lon),
+                "killed": killed,
+                "civilians_harmed": harmed,
+            }
+        )
+        self.retaliate(model)
+
+    def civilian_harm(self, model: Any, c: AirCampaign, ij: tuple[int, int]) -> int:
+        if model.rng.random() >= c.civilian_harm_prob:
+            return 0
+        near = model.disk(ij, c.collateral_radius_km)
+        residents = model.population.residents[near].sum()
+        harmed = int(model.rng.binomial(int(residents), model.params["strikes"]["harmed_per_resident_share"]))
+        model.population.harm[ij] += harmed
+        return harmed
+
+    def retaliate(self, model: Any) -> None:
+        """Militias may answer a strike against US positions; the US may strike back."""
+        s = model.params["strikes"]
+        p = s["retaliation_base_prob"] + s["retaliation_per_escalation"] * self.escalation
+        if not model.us.present:
+            p *= s["us_absent_retaliation_share"]
+        if model.rng.random() < min(p, 1.0):
+            model.today["retaliations"] += 1
+            if model.rng.random() < s["counter_strike_prob"]:
+                self.pending_counter += 1
