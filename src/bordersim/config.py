@@ -26,7 +26,7 @@ TOP_LEVEL = {
     "geography", "forces", "params", "scenario",
 }  # fmt: skip
 #: Top-level keys other parts of bordersim add (e.g. the experiment presets); not model inputs.
-EXTRA_TOP_LEVEL: set[str] = {"experiment", "sweep", "n_seeds", "seeds_per_job", "first_seed"}
+EXTRA_TOP_LEVEL: set[str] = {"sweep", "n_seeds", "seeds_per_job"}
 SHARE_SUFFIXES = ("_prob", "_share", "_fraction", "_decay")
 SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
 CHOICES = {"params.population.arrest_function": ("exponential", "floor", "round")}

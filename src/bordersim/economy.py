@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 
 from bordersim.geography import ROUTE_KINDS, Geography
-from bordersim.influence import MILITIA_GROUPS
+from bordersim.influence import MILITIA_GROUPS, membership
 
 CHECKPOINT_REACH_KM = 1.0
+HOLDER_REACH_KM = 3.0
 
 
 @dataclass
@@ -46,8 +47,19 @@ class RouteNetwork:
             [m for m in militias if any(_near(r.cells, cp, reach) for cp in m.checkpoints)]
             for r in geo.routes
         ]
+        self._holders: dict[tuple, list[list]] = {}
         self.iraq_end = [_end_in(r.cells, geo.country, 0) for r in geo.routes]
         self.syria_start = [_end_in(r.cells[::-1], geo.country, 1) for r in geo.routes]
+
+    def holders(self, route: int, militias: list) -> list:
+        """Militia units based within reach of a route: they take its informal tax share."""
+        homes = tuple(m.home for m in militias)
+        if homes not in self._holders:
+            reach = HOLDER_REACH_KM / self.geo.transform.cell_km
+            self._holders[homes] = [
+                [m for m in militias if _near(r.cells, m.home, reach)] for r in self.geo.routes
+            ]
+        return self._holders[homes][route]
 
     @property
     def official(self) -> np.ndarray:
@@ -61,11 +73,12 @@ class RouteNetwork:
         exposure = econ["exposure_per_km"] * self.geo.transform.cell_km
         det_flat, cor_flat, ctl_flat = detection.ravel(), corruption.ravel(), control.ravel()
         detect, corrupt, militia_held = [], [], []
+        held = membership(MILITIA_GROUPS)
         for cells in self.flat_cells:
             d = det_flat[cells]
             detect.append(1.0 - np.exp(np.log1p(-exposure * d).sum()))
             corrupt.append(float((cor_flat[cells] * d).sum() / max(d.sum(), 1e-9)))
-            militia_held.append(np.isin(ctl_flat[cells], MILITIA_GROUPS).mean())
+            militia_held.append(held[ctl_flat[cells]].mean())
         tax = np.array(
             [
                 econ["checkpoint_tax_per_trip"] * sum(m.checkpoint_staffing for m in owners)
@@ -123,6 +136,7 @@ class Crossing:
             )
         captured = trucks * s["fee_per_truck"] * s["militia_capture_share"]
         share_out(captured, self.capturing_militias(model))
+        model.today["militia_crossing_revenue"] += captured
         return trucks, trucks * s["value_per_truck"]
 
     def capturing_militias(self, model: Any) -> list:

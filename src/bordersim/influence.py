@@ -7,6 +7,7 @@ runner-up by a margin and has enough presence, else it is contested (or nobody's
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -20,25 +21,65 @@ CONTESTED = len(GROUPS)
 NOBODY = len(GROUPS) + 1
 
 
+TRUNCATE = 3.0  # kernels are cut at three standard deviations
+
+
 def spread(layer: np.ndarray, radius_km: float, cell_km: float) -> np.ndarray:
-    """Spread deposits over the grid with a Gaussian kernel of the given radius."""
-    return gaussian_filter(layer, sigma=radius_km / cell_km, mode="constant", truncate=3.0)
+    """Spread a whole layer over the grid with a Gaussian kernel of the given radius."""
+    return gaussian_filter(layer, sigma=radius_km / cell_km, mode="constant", truncate=TRUNCATE)
 
 
-def deposit(shape: tuple[int, int], i: np.ndarray, j: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """A layer holding ``amount`` summed at the cells ``(i, j)``."""
+@cache
+def gaussian_stamp(sigma_cells: float) -> np.ndarray:
+    """The 2-D kernel ``gaussian_filter`` applies, cut to its support."""
+    r = int(TRUNCATE * sigma_cells + 0.5)
+    x = np.arange(-r, r + 1)
+    k = np.exp(-0.5 * (x / sigma_cells) ** 2)
+    k /= k.sum()
+    return np.outer(k, k)
+
+
+def spread_points(
+    shape: tuple[int, int], i: np.ndarray, j: np.ndarray, amount: np.ndarray, radius_km: float, cell_km: float
+) -> np.ndarray:
+    """Spread point deposits: the same as ``spread`` of a layer holding them. A few points
+    are stamped window by window; many are deposited and filtered over the whole grid."""
     out = np.zeros(shape)
-    np.add.at(out, (i, j), amount)
+    stamp = gaussian_stamp(radius_km / cell_km)
+    if np.size(i) * stamp.size > out.size:
+        np.add.at(out, (i, j), amount)
+        return spread(out, radius_km, cell_km)
+    r = stamp.shape[0] // 2
+    w, h = shape
+    for pi, pj, a in zip(
+        np.asarray(i).tolist(), np.asarray(j).tolist(), np.asarray(amount).tolist(), strict=True
+    ):
+        if a == 0:
+            continue
+        i0, i1, j0, j1 = max(pi - r, 0), min(pi + r + 1, w), max(pj - r, 0), min(pj + r + 1, h)
+        out[i0:i1, j0:j1] += a * stamp[i0 - pi + r : i1 - pi + r, j0 - pj + r : j1 - pj + r]
     return out
 
 
 def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
     """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence."""
-    top2 = np.partition(presence, -2, axis=0)[-2:]
-    second, first = top2[0], top2[1]
-    leader = presence.argmax(axis=0)
+    first, second = presence[0].copy(), np.zeros_like(presence[0])
+    leader = np.zeros(first.shape, dtype=np.int8)
+    for g in range(1, len(presence)):
+        x = presence[g]
+        ahead = x > first
+        second = np.where(ahead, first, np.maximum(second, x))
+        first = np.where(ahead, x, first)
+        leader[ahead] = g
     control = np.where(first >= margin * second, leader, CONTESTED)
     return np.where(first < min_presence, NOBODY, control).astype(np.int8)
+
+
+def membership(groups: tuple[int, ...] | int) -> np.ndarray:
+    """Lookup table: which control codes belong to ``groups``."""
+    wanted = np.zeros(NOBODY + 1, dtype=bool)
+    wanted[np.atleast_1d(groups)] = True
+    return wanted
 
 
 class InfluenceField:
@@ -53,16 +94,13 @@ class InfluenceField:
         self.presence = np.zeros((len(GROUPS), *shape))
         self.control = np.full(shape, NOBODY, dtype=np.int8)
 
-    def update(self, deposits: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]) -> None:
-        """Recompute presence and control from (group, i, j, strength) arrays of all units."""
-        raw = np.zeros((len(GROUPS), *self.shape))
-        for group, i, j, strength in deposits:
-            np.add.at(raw, (group, i, j), strength)
+    def update(self, group: np.ndarray, i: np.ndarray, j: np.ndarray, strength: np.ndarray) -> None:
+        """Recompute presence and control from every unit's group, cell and strength."""
         for g in range(len(GROUPS)):
-            if raw[g].any():
-                self.presence[g] = spread(raw[g], self.radius_km[g], self.cell_km)
-            else:
-                self.presence[g] = 0.0
+            mine = group == g
+            self.presence[g] = spread_points(
+                self.shape, i[mine], j[mine], strength[mine], self.radius_km[g], self.cell_km
+            )
         self.control = compute_control(self.presence, self.margin, self.min_presence)
 
     def security(self) -> np.ndarray:
@@ -73,7 +111,7 @@ class InfluenceField:
         """Share of the masked cells controlled by any of ``groups``."""
         if not mask.any():
             return 0.0
-        return float(np.isin(self.control[mask], np.atleast_1d(groups)).mean())
+        return float(membership(groups)[self.control[mask]].mean())
 
     def at(self, group: int, i: Any, j: Any) -> np.ndarray:
         return self.presence[group, i, j]

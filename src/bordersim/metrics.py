@@ -13,7 +13,7 @@ from bordersim.geography import ROUTE_KINDS
 
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
-    "is_attacks", "is_infiltrations", "is_recruits", "is_captured", "militia_revenue",
+    "is_attacks", "is_infiltrations", "is_recruits", "is_captured", "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
     "smuggling_trips", "smuggling_value",
@@ -25,7 +25,7 @@ STOCKS = [
     "is_members", "is_cells", "militia_fighters", "militia_fighters_irgc", "militia_fighters_najaf",
     "state_fighters", "tribal_fighters", "escalation", "state_control_share", "militia_control_share",
     "is_control_share", "displaced_share", "mean_grievance", "farmland_access", "employment",
-    "us_present", "crossing_open", "tribes_extorting",
+    "us_present", "crossing_open", "tribes_extorting", "border_detection",
 ]  # fmt: skip
 DAILY_METRICS = FLOWS + STOCKS
 

@@ -18,7 +18,7 @@ from bordersim.agents.state import StateForce
 from bordersim.agents.tribe import Tribe
 from bordersim.economy import Crossing, RouteNetwork, settle_finances
 from bordersim.geography import ROUTE_KINDS, TERRAIN, rasterise
-from bordersim.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, spread
+from bordersim.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, spread_points
 from bordersim.metrics import DailyRecorder, new_day
 from bordersim.orbat import build_forces
 from bordersim.outside import IRGCLogistics, USPresence
@@ -109,28 +109,27 @@ class BorderModel(Model):
         """Phase 3: presence and control of every group, detection and corruption maps."""
         units = [*self.militias, *self.state_forces, *self.tribes]
         is_i, is_j, is_members = self.islamic_state.deposit()
-        deposits = [
-            (np.array([u.group for u in units]),
-             np.array([u.cell.coordinate[0] for u in units]),
-             np.array([u.cell.coordinate[1] for u in units]),
-             np.array([u.presence() for u in units])),
-            (np.full(is_i.size, G["is"]), is_i, is_j, is_members),
-        ]  # fmt: skip
-        self.influence.update(deposits)
+        self.influence.update(
+            np.r_[[u.group for u in units], np.full(is_i.size, G["is"])],
+            np.r_[[u.cell.coordinate[0] for u in units], is_i],
+            np.r_[[u.cell.coordinate[1] for u in units], is_j],
+            np.r_[[u.presence() for u in units], is_members],
+        )
         self.security = self.influence.security()
         self.detection, self.corruption = self.state_watch()
+        militia = self.influence.presence[list(MILITIA_GROUPS)].sum(axis=0)
+        self.militia_watch = 1.0 - np.exp(-militia / self.params["economy"]["detect_scale"])
         self.is_activity += self.influence.presence[G["is"]]
 
     def state_watch(self) -> tuple[np.ndarray, np.ndarray]:
         """Detection 1 - (1 - p_state)(1 - p_isr * cover) and the corruption of who watches."""
         shape, econ = self.geo.shape, self.params["economy"]
-        watch, bent = np.zeros(shape), np.zeros(shape)
-        for u in self.state_forces:
-            ij = u.cell.coordinate
-            watch[ij] += u.detection * u.fighters
-            bent[ij] += u.detection * u.fighters * u.corruption
+        i, j = np.array([u.cell.coordinate for u in self.state_forces]).T
+        eyes = np.array([u.detection * u.fighters for u in self.state_forces])
+        bribable = eyes * np.array([u.corruption for u in self.state_forces])
         radius, cell_km = self.params["influence"]["radius_km"]["state_iraq"], self.geo.transform.cell_km
-        watch, bent = spread(watch, radius, cell_km), spread(bent, radius, cell_km)
+        watch = spread_points(shape, i, j, eyes, radius, cell_km)
+        bent = spread_points(shape, i, j, bribable, radius, cell_km)
         corruption = np.divide(bent, watch, out=np.zeros(shape), where=watch > 1e-9)
         p_state = 1.0 - np.exp(-watch / econ["detect_scale"])
         return 1.0 - (1.0 - p_state) * (1.0 - self.us.isr()), corruption
@@ -176,12 +175,6 @@ class BorderModel(Model):
             if t.extorting:
                 out.ravel()[t.home_cells] = 1.0
         return out
-
-    def route_holders(self, route: int) -> list:
-        """Militia units based within reach of a route (they take its informal tax share)."""
-        cells = self.geo.routes[route].cells
-        reach = 3.0 / self.geo.transform.cell_km
-        return [m for m in self.militias if np.hypot(*(cells - np.array(m.home)).T).min() <= reach]
 
     # -- encounters ----------------------------------------------------------------------
     def fight(self, attacker: float, defender: float, ij: tuple[int, int], sec: dict) -> tuple[int, int]:
@@ -249,6 +242,7 @@ class BorderModel(Model):
             us_present=float(self.us.present),
             crossing_open=float(self.crossing.open),
             tribes_extorting=float(sum(tr.extorting for tr in self.tribes)),
+            border_detection=float(self.detection[strip].mean()),
         )
         self.recorder.record(self.day, t)
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from bordersim import clashes
 from bordersim.geography import Geography, _sample_line
+from bordersim.influence import G
 
 
 class USPresence:
@@ -42,9 +43,20 @@ class USPresence:
 
 @dataclass
 class Convoy:
+    """An IRGC convoy on the corridor with its escort."""
+
     escorts: list
     ij: tuple[int, int]
-    escort_fighters: float
+    fighters: float
+    name: str = "IRGC convoy"
+    destroyed: bool = False
+
+    def lose(self, fighters: float, materiel: float = 0.0) -> None:
+        """Struck from the air: escorts lose fighters; a heavy hit destroys the cargo."""
+        for unit in self.escorts:
+            unit.lose(fighters / len(self.escorts))
+        self.fighters -= fighters
+        self.destroyed |= materiel > 0.1 or self.fighters <= 0
 
 
 class IRGCLogistics:
@@ -64,7 +76,7 @@ class IRGCLogistics:
         """Convoys on the road arrive (unless ambushed); new ones set out."""
         p = model.params["irgc_logistics"]
         for convoy in self.in_transit:
-            if not self.ambushed(model, convoy, p):
+            if not convoy.destroyed and not self.ambushed(model, convoy, p):
                 model.today["convoys_completed"] += 1
                 for unit in convoy.escorts:
                     unit.funds += p["materiel_per_convoy"] / len(convoy.escorts)
@@ -79,8 +91,6 @@ class IRGCLogistics:
 
     def ambushed(self, model: Any, convoy: Convoy, p: dict) -> bool:
         """IS cells near the corridor ambush a convoy with a chance rising with their presence."""
-        from bordersim.influence import G
-
         is_presence = model.influence.presence[G["is"]].ravel()[self.flat].sum()
         if model.rng.random() >= 1.0 - np.exp(-is_presence / p["ambush_scale"]):
             return False
@@ -91,10 +101,10 @@ class IRGCLogistics:
         attacker = max(cells, key=lambda c: c.members)
         sec = model.params["security"]
         lost, killed = clashes.engage(
-            attacker.members, convoy.escort_fighters, sec["lanchester_rate"], 1.0, model.rng
+            attacker.members, convoy.fighters, sec["lanchester_rate"], 1.0, model.rng
         )
         model.today["is_attacks"] += 1
         for unit in convoy.escorts:
             unit.lose(killed / len(convoy.escorts))
         attacker.lose(lost)
-        return killed * 2 >= convoy.escort_fighters
+        return killed * 2 >= convoy.fighters

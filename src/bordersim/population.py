@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from mesa.discrete_space import PropertyLayer
 
-from bordersim.influence import CONTESTED, GROUPS, NOBODY, G, spread
+from bordersim.influence import CONTESTED, GROUPS, NOBODY, G, spread, spread_points
 
 LAYERS = (
     "residents",
@@ -69,6 +69,8 @@ class Population:
         self.layer["grievance"][:] = self.hardship(np.zeros(geo.shape))
         self.legitimacy = np.array([p["legitimacy"][g] for g in GROUPS] + [p["legitimacy"]["contested"]] * 2)
         self.recruit_pool = np.zeros(geo.shape)
+        self.arrest = np.zeros(geo.shape)
+        self._closed: np.ndarray | None = None
         self.farmland = (geo.terrain == 1).astype(float)
         self.livelihood_reach = spread(self.farmland, p["livelihood_radius_km"], geo.transform.cell_km)
 
@@ -91,7 +93,10 @@ class Population:
         """One day: livelihood, unemployment, friction, grievance, displacement, recruits."""
         m, p = self.model, self.model.params["population"]
         cell_km = m.geo.transform.cell_km
-        self.layer["livelihood"][:] = self.livelihood(m.closed_farmland())
+        closed = m.closed_farmland()
+        if self._closed is None or not np.array_equal(closed, self._closed):
+            self.layer["livelihood"][:] = self.livelihood(closed)
+            self._closed = closed
         self.layer["unemployment"][:] = m.crossing.unemployment(
             p["initial_unemployment_share"],
             self.layer["residents"],
@@ -101,7 +106,8 @@ class Population:
         friction = self.friction(m.influence.presence, p)
         g = self.layer["grievance"]
         g += p["grievance_rate"] * (self.hardship(friction) - g)
-        harm = spread(self.layer["harm"], p["harm_radius_km"], cell_km)
+        hi, hj = np.nonzero(self.layer["harm"])
+        harm = spread_points(m.geo.shape, hi, hj, self.layer["harm"][hi, hj], p["harm_radius_km"], cell_km)
         people = self.layer["residents"] + 1.0
         g[:] = bennett_anger(g, harm / people, p["bennett_anger"])
         self.layer["harm"][:] = 0.0
@@ -141,6 +147,7 @@ class Population:
         felt = self.layer["grievance"] * (1.0 - legit)
         ratio = m.security / (m.influence.presence[G["is"]] + 1.0)
         arrest = arrest_probability(ratio, p["epstein_k"], p["arrest_function"])
+        self.arrest = arrest
         eligible = self.layer["residents"] * eligible_share(felt, arrest, p["epstein_threshold"])
         sigma = p["recruit_radius_km"] / m.geo.transform.cell_km
         self.recruit_pool = spread(eligible, p["recruit_radius_km"], m.geo.transform.cell_km) * (

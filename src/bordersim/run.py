@@ -86,6 +86,6 @@ def spatial(model: BorderModel) -> dict[str, np.ndarray]:
 
 
 def _atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # keeps the suffix: np.savez adds .npz
     write(tmp)
     os.replace(tmp, path)

@@ -117,7 +117,9 @@ class IslamicState:
         in_syria = m.geo.country[i, j] == 1
         u = m.rng.random(rows.size)
         pool = m.population.recruit_pool[i, j]
-        can_attack = t.members[rows] >= p["attack_min_members"]
+        # a cell attacks where the chance of being caught (Epstein's P) is low
+        bold = m.rng.random(rows.size) >= m.population.arrest[i, j]
+        can_attack = (t.members[rows] >= p["attack_min_members"]) & bold
         mode = np.full(rows.size, HIDE)
         mode[(u < p["p_attack"]) & can_attack] = ATTACK
         band = (u >= p["p_attack"]) & (u < p["p_attack"] + p["p_extort"])

@@ -82,13 +82,15 @@ class Militia(CellAgent):
         self.posture = CHECKPOINT if self.checkpoints else GARRISON
 
     def clear_islamic_state(self, sec: dict) -> None:
-        """Engage IS cells detected within the clearing radius."""
+        """Engage IS cells its own eyes (posts, cameras) spot within the clearing radius;
+        a dispersed unit hides from the air and clears less."""
         m = self.model
         if self.fighters < 10:
             return
         r = sec["clear_radius_km"] / m.geo.transform.cell_km
+        effort = sec["p_clear"] * self.cohesion * (self.presence() / self.fighters)
         for cell in m.islamic_state.within(self.cell.coordinate, r):
-            if m.rng.random() < sec["p_clear"] * self.cohesion * m.detection_at(cell.ij):
+            if m.rng.random() < effort * m.militia_watch[cell.ij]:
                 committed = min(self.fighters, 3 * cell.members)
                 lost, killed = m.fight(committed, cell.members, cell.ij, sec)
                 self.fighters -= lost

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from bordersim.agents.base import Column, FamilyTable, TabledAgent
-from bordersim.economy import RouteDay
+from bordersim.economy import RouteDay, share_out
 
 
 class SmugglerCrew(TabledAgent):
@@ -116,7 +116,7 @@ def run_day(model: Any, day: RouteDay) -> dict[str, np.ndarray]:
     bribe = np.where(bribed, econ["bribe_share"] * value, 0.0)
     gain = np.where(seized, -(1.0 - margin) * value, margin * value)
     profit = gain - tax - bribe - day.travel_cost[route]
-    _book_taxes(model, route, tax, day)
+    _book_taxes(model, route[~free], value[~free], day)
     _book_militia_crews(model, rows[free], profit[free], econ)
     t.cash[rows] += np.where(free, profit * (1.0 - econ["militia_crew_profit_share"]), profit)
     _learn(t, rows, route, seized, n_routes, econ)
@@ -131,13 +131,14 @@ def run_day(model: Any, day: RouteDay) -> dict[str, np.ndarray]:
     }
 
 
-def _book_taxes(model: Any, route: np.ndarray, tax: np.ndarray, day: RouteDay) -> None:
-    from bordersim.economy import share_out
-
-    per_route = np.bincount(route, weights=tax, minlength=len(day.tax))
-    for r, amount in enumerate(per_route):
-        owners = model.routes.checkpoint_owners[r] or model.route_holders(r)
-        share_out(amount, owners)
+def _book_taxes(model: Any, route: np.ndarray, value: np.ndarray, day: RouteDay) -> None:
+    """Checkpoint taxes go to the checkpoints' owners, the value share to the route's holders."""
+    n = len(day.tax)
+    checkpoint = np.bincount(route, minlength=n) * day.tax
+    shares = np.bincount(route, weights=value, minlength=n) * day.tax_share
+    for r in range(n):
+        share_out(checkpoint[r], model.routes.checkpoint_owners[r])
+        share_out(shares[r], model.routes.holders(r, model.militias))
 
 
 def _book_militia_crews(model: Any, rows: np.ndarray, profit: np.ndarray, econ: dict) -> None:
