@@ -11,15 +11,22 @@ collected dataset and the comparison table; it exits 1 if any run failed or is m
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
+from importlib import resources
 from pathlib import Path
 
 import hydra
+import yaml
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import OverrideType
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.experiments import sweep
 from bordersim.experiments.runner import run_block
@@ -58,7 +65,57 @@ def _discard(out: Path) -> None:
         shutil.rmtree(out)
 
 
+def precheck(argv: list[str]) -> None:
+    """Checks Hydra would report with a traceback or without the allowed values: YAML files of
+    a ``--config-dir`` that do not parse, unknown top-level keys and unknown scenario names."""
+    config_dir = None
+    for n, arg in enumerate(argv):
+        if arg in ("--config-dir", "-cd") and n + 1 < len(argv):
+            config_dir = Path(argv[n + 1])
+        elif arg.startswith("--config-dir="):
+            config_dir = Path(arg.split("=", 1)[1])
+    if config_dir is not None and config_dir.is_dir():
+        for path in sorted(config_dir.rglob("*.yaml")):
+            try:
+                yaml.safe_load(path.read_text())
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at line {mark.line + 1}" if mark is not None else ""
+                problem = getattr(exc, "problem", None) or "not valid YAML"
+                raise ConfigError(str(path), f"{problem}{where}", "a valid YAML file") from None
+    try:
+        overrides = OverridesParser.create().parse_overrides([a for a in argv if "=" in a and a[0] != "-"])
+    except HydraException:
+        return  # Hydra reports malformed overrides itself
+    known = config.TOP_LEVEL | config.EXTRA_TOP_LEVEL | {"hydra", "experiment"}
+    for o in overrides:
+        top = re.split(r"[./]", o.key_or_group)[0]
+        if o.type == OverrideType.CHANGE and o.package is None and top not in known:
+            raise ConfigError(o.key_or_group, "unknown key", ", ".join(sorted(config.TOP_LEVEL)))
+        if o.key_or_group == "scenario" and not o.is_sweep_override() and o.type != OverrideType.DEL:
+            value = o.value()
+            names = value if isinstance(value, list) else [value]
+            options = scenario_names(config_dir)
+            for name in names:
+                if name not in options:
+                    raise ConfigError("scenario", f"unknown scenario '{name}'", ", ".join(options))
+
+
+def scenario_names(config_dir: Path | None = None) -> list[str]:
+    """The shipped scenarios and those in ``config_dir/scenario``."""
+    shipped = resources.files(config.CONFIG_MODULE).joinpath("scenario")
+    names = {Path(f.name).stem for f in shipped.iterdir() if f.name.endswith(".yaml")}
+    if config_dir is not None:
+        names |= {f.stem for f in (config_dir / "scenario").glob("*.yaml")}
+    return sorted(names)
+
+
 def main() -> None:
+    try:
+        precheck(sys.argv[1:])
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     try:
         app()
     finally:

@@ -8,6 +8,7 @@ the naming rule of that file says which are probabilities in [0, 1].
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
 from bordersim.errors import ConfigError
@@ -37,7 +39,20 @@ def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     with initialize_config_module(version_base="1.3", config_module=CONFIG_MODULE):
-        return compose("config", overrides=list(overrides))
+        try:
+            return compose("config", overrides=list(overrides))
+        except MissingConfigException as exc:
+            raise unknown_option(exc, GlobalHydra.instance().config_loader().get_group_options) from None
+
+
+def unknown_option(exc: MissingConfigException, options: Any) -> Exception:
+    """A ConfigError naming the unknown option of a config group (e.g. a scenario) and the
+    available ones; Hydra's own message does not list them for list values like scenarios."""
+    found = re.search(r"Could not (?:load|find) '([\w/]+)/([^/']+)'", str(exc))
+    if not found:
+        return exc
+    group, name = found.groups()
+    return ConfigError(group.replace("/", "."), f"unknown option '{name}'", ", ".join(options(group)))
 
 
 def resolve(cfg: Any) -> dict:

@@ -48,8 +48,7 @@ class RouteNetwork:
             for r in geo.routes
         ]
         self._holders: dict[tuple, list[list]] = {}
-        self.iraq_end = [_end_in(r.cells, geo.country, 0) for r in geo.routes]
-        self.syria_start = [_end_in(r.cells[::-1], geo.country, 1) for r in geo.routes]
+        self.iraq_entry = [_first_in(r.cells, geo.country, 0) for r in geo.routes]
 
     def holders(self, route: int, militias: list) -> list:
         """Militia units based within reach of a route: they take its informal tax share."""
@@ -100,10 +99,10 @@ def _near(cells: np.ndarray, point: tuple[int, int], reach: float) -> bool:
     return bool((np.hypot(cells[:, 0] - point[0], cells[:, 1] - point[1]) <= reach).any())
 
 
-def _end_in(cells: np.ndarray, country: np.ndarray, code: int) -> tuple[int, int]:
-    """Last cell of a route lying in the given country (or the route's last cell)."""
+def _first_in(cells: np.ndarray, country: np.ndarray, code: int) -> tuple[int, int]:
+    """First cell of a route in the given country: where it enters it (or its last cell)."""
     inside = np.flatnonzero(country[cells[:, 0], cells[:, 1]] == code)
-    k = inside[-1] if inside.size else len(cells) - 1
+    k = inside[0] if inside.size else len(cells) - 1
     return int(cells[k, 0]), int(cells[k, 1])
 
 
@@ -165,8 +164,11 @@ def settle_finances(model: Any) -> None:
     econ = model.params["economy"]
     for m in model.militias:
         subsidy = econ["irgc_subsidy_per_fighter_day"] * m.fighters if m.alignment == "irgc" else 0.0
+        salary = (
+            econ["pmf_salary_share"] * econ["fighter_pay_per_day"] * m.fighters if m.state_payroll else 0.0
+        )
         model.today["militia_revenue"] += m.income
-        _pay_and_grow(m, m.income + subsidy, econ["fighter_pay_per_day"], econ)
+        _pay_and_grow(m, m.income + subsidy + salary, econ["fighter_pay_per_day"], econ)
     for t in model.tribes:
         _pay_and_grow(t, t.income, econ["tribal_pay_per_day"], econ)
 

@@ -150,11 +150,13 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
 
     places, place_info = _points(spec["places"], t, "geography.places")
     gateways, _ = _points(spec["gateways"], t, "geography.gateways")
+    _check_countries(places, place_info, country)
     town_population, town_tribe = _towns(places, place_info, t, terrain)
     terrain[river_dist <= max(float(spec["river"].get("width_km", 0.3)) / 2, cell_km / 2)] = TERRAIN["river"]
 
     road, road_names = _roads(spec.get("roads", []), t)
-    military_zone = _areas(spec.get("areas", []), xy, t) & (terrain == TERRAIN["farmland"])
+    military_zone = _areas(spec.get("areas", []), xy, t) & (terrain != TERRAIN["river"])
+    terrain[military_zone] = TERRAIN["farmland"]  # a military zone is farmland closed to farmers
     lookup = {**gateways, **places}
     routes = [_route(r, n, lookup, t) for n, r in enumerate(spec.get("routes", []))]
     return Geography(
@@ -268,6 +270,18 @@ def _points(spec: dict, t: GeoTransform, where: str):
         cells[name] = t.cell_of_point(lat, lon, key)
         info[name] = dict(p)
     return cells, info
+
+
+def _check_countries(places: dict, info: dict, country: np.ndarray) -> None:
+    """A place that names its country must lie on that side of the border line."""
+    for name, (i, j) in places.items():
+        declared = info[name].get("country")
+        if declared is not None and declared != COUNTRIES[country[i, j]]:
+            raise ConfigError(
+                f"geography.places.{name}.country",
+                f"declared {declared!r} but lies on the {COUNTRIES[country[i, j]]} side of the border line",
+                f"{COUNTRIES[country[i, j]]}, or move the place or the border line",
+            )
 
 
 def _towns(places, info, t: GeoTransform, terrain: np.ndarray):

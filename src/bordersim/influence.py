@@ -22,6 +22,7 @@ NOBODY = len(GROUPS) + 1
 
 
 TRUNCATE = 3.0  # kernels are cut at three standard deviations
+STAMP_LIMIT = 40  # above this many points, filtering the whole grid is cheaper than stamping
 
 
 def spread(layer: np.ndarray, radius_km: float, cell_km: float) -> np.ndarray:
@@ -46,7 +47,7 @@ def spread_points(
     are stamped window by window; many are deposited and filtered over the whole grid."""
     out = np.zeros(shape)
     stamp = gaussian_stamp(radius_km / cell_km)
-    if np.size(i) * stamp.size > out.size:
+    if np.size(i) > STAMP_LIMIT:
         np.add.at(out, (i, j), amount)
         return spread(out, radius_km, cell_km)
     r = stamp.shape[0] // 2

@@ -13,7 +13,8 @@ from bordersim.geography import ROUTE_KINDS
 
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
-    "is_attacks", "is_infiltrations", "is_recruits", "is_captured", "militia_revenue", "militia_crossing_revenue",
+    "is_attacks", "is_infiltrations", "is_recruits", "is_captured",
+    "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
     "smuggling_trips", "smuggling_value",
@@ -74,17 +75,22 @@ def summarise(daily: pd.DataFrame) -> dict[str, Any]:
 def headline(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The few outcomes a person reads first, formatted for the console."""
     s = summary
+
+    def pair(a: str, b: str, sep: str = " / ") -> str:
+        return f"{s[a]:.0f}{sep}{s[b]:.0f}"
+
     return [
-        ("IS members (start -> end)", f"{s['is_members_start']:.0f} -> {s['is_members_end']:.0f}"),
-        ("IS infiltrations / attacks", f"{s['is_infiltrations_total']:.0f} / {s['is_attacks_total']:.0f}"),
-        ("militia fighters (start -> end)", f"{s['militia_fighters_start']:.0f} -> {s['militia_fighters_end']:.0f}"),
+        ("IS members (start -> end)", pair("is_members_start", "is_members_end", " -> ")),
+        ("IS infiltrations / attacks", pair("is_infiltrations_total", "is_attacks_total")),
+        ("militia fighters (start -> end)", pair("militia_fighters_start", "militia_fighters_end", " -> ")),
         ("militia revenue (USD)", f"{s['militia_revenue_total']:,.0f}"),
         ("convoys completed", f"{s['convoys_completed_total']:.0f}"),
-        ("strikes / killed / civilians harmed", f"{s['strikes_total']:.0f} / {s['strike_casualties_total']:.0f} / {s['civilian_harm_total']:.0f}"),
+        ("strikes / killed", pair("strikes_total", "strike_casualties_total")),
+        ("civilians harmed", f"{s['civilian_harm_total']:.0f}"),
         ("escalation (peak)", f"{s['escalation_peak']:.2f}"),
-        ("smuggling runs / interdictions", f"{s['smuggling_trips_total']:.0f} / {s['interdictions_total']:.0f}"),
+        ("smuggling runs / interdictions", pair("smuggling_trips_total", "interdictions_total")),
         ("legal trade (trucks)", f"{s['legal_trade_trucks_total']:.0f}"),
         ("displaced share (end)", f"{s['displaced_share_end']:.1%}"),
         ("mean grievance (end)", f"{s['mean_grievance_end']:.3f}"),
         ("state control of border strip (mean)", f"{s['state_control_share_mean']:.1%}"),
-    ]  # fmt: skip
+    ]

@@ -190,7 +190,8 @@ class BorderModel(Model):
         return lost, killed
 
     def islamic_state_attack(self, cell: Any) -> None:
-        """An IS cell attacks the weakest unit in reach; tribes nearby help defend."""
+        """An IS cell attacks the weakest unit in reach; tribes within their defence radius
+        join the defence in proportion to their allegiance."""
         p, sec = self.params["islamic_state"], self.params["security"]
         r = p["attack_radius_km"] / self.geo.transform.cell_km
         ij = cell.ij
@@ -201,10 +202,21 @@ class BorderModel(Model):
         if not targets:
             return
         target = min(targets, key=lambda u: u.fighters)
-        post = min(target.fighters, 4 * cell.members)
-        lost, killed = self.fight(cell.members, post, target.cell.coordinate, sec)
+        at = target.cell.coordinate
+        reach = self.params["tribes"]["defend_radius_km"] / self.geo.transform.cell_km
+        helpers = [
+            t
+            for t in self.tribes
+            if t is not target
+            and np.hypot(at[0] - t.cell.coordinate[0], at[1] - t.cell.coordinate[1]) <= reach
+        ]
+        sides = [(target, min(target.fighters, 4 * cell.members))]
+        sides += [(t, min(t.fighters, 2 * cell.members) * t.allegiance) for t in helpers]
+        defence = sum(n for _, n in sides)
+        lost, killed = self.fight(cell.members, defence, at, sec)
         self.today["is_attacks"] += 1
-        target.lose(killed)
+        for unit, n in sides:
+            unit.lose(killed * n / defence)
         cell.lose(lost)
 
     # -- observation -------------------------------------------------------------------

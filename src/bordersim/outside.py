@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from bordersim import clashes
 from bordersim.geography import Geography, _sample_line
 from bordersim.influence import G
 
@@ -25,7 +24,6 @@ class USPresence:
         us = forces["us"]
         self.base = geo.cell_of(us["base"], "forces.us.base")
         self.present = bool(us.get("present", True))
-        self.troops = float(us.get("troops", 0))
         self.air_power = bool(params["us"]["air_power"])
         self.p_isr = float(params["us"]["p_isr"])
         self.cover = np.zeros(geo.shape)
@@ -37,7 +35,6 @@ class USPresence:
 
     def withdraw(self, keep_air_power: bool = True) -> None:
         self.present = False
-        self.troops = 0.0
         self.air_power = keep_air_power
 
 
@@ -100,9 +97,7 @@ class IRGCLogistics:
             return False
         attacker = max(cells, key=lambda c: c.members)
         sec = model.params["security"]
-        lost, killed = clashes.engage(
-            attacker.members, convoy.fighters, sec["lanchester_rate"], 1.0, model.rng
-        )
+        lost, killed = model.fight(attacker.members, convoy.fighters, convoy.ij, sec)
         model.today["is_attacks"] += 1
         for unit in convoy.escorts:
             unit.lose(killed / len(convoy.escorts))

@@ -15,6 +15,7 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.strikes import TARGET_KINDS, AirCampaign
 
@@ -151,7 +152,36 @@ def _checked_event(ev: Any, key: str) -> dict:
     mix = args.get("target_mix")
     if mix is not None and (not isinstance(mix, dict) or set(mix) - set(TARGET_KINDS)):
         raise ConfigError(f"{key}.args.target_mix", f"unknown target kinds in {mix}", str(TARGET_KINDS))
+    if ev["do"] == "open_crossing":
+        allowed = sorted(config.default_params()["economy"]["crossing"])
+        if unknown := sorted(set(args) - set(allowed)):
+            raise ConfigError(f"{key}.args.{unknown[0]}", "unknown argument", ", ".join(allowed))
+    kinds = {p.name: p.annotation for p in params} | {name: "float" for name in args if name not in known}
+    for name, value in args.items():
+        _checked_arg(value, f"{key}.args.{name}", str(kinds[name]))
     return {"at": ev["at"], "do": ev["do"], "args": args}
+
+
+#: Event arguments that are shares in [0, 1] beyond the naming rule of the parameters.
+SHARE_ARGS = {"fraction", "drop", "customs_detection"}
+ARG_CHOICES = {"alignment": ("irgc", "najaf")}
+
+
+def _checked_arg(value: Any, key: str, kind: str) -> None:
+    """Types and ranges of an event argument, from the action's annotations."""
+    name = key.rsplit(".", 1)[-1]
+    if name in ARG_CHOICES and value not in ARG_CHOICES[name]:
+        raise ConfigError(key, f"{value!r} is not allowed", " | ".join(ARG_CHOICES[name]))
+    if kind in ("float", "int"):
+        share = config.is_share(name) or name in SHARE_ARGS
+        config._number(value, key, 0.0, 1.0 if share else float("inf"))
+    elif kind == "bool" and not isinstance(value, bool):
+        raise ConfigError(key, f"{value!r} is not true/false", "true or false")
+    elif kind == "dict":
+        for k, v in value.items():
+            config._number(v, f"{key}.{k}")
+    elif kind == "list" and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        raise ConfigError(key, f"{value!r} is not a list of names", "[place, ...]")
 
 
 def schedule(model: Any, scenarios: dict[str, dict]) -> list[partial]:
@@ -159,6 +189,8 @@ def schedule(model: Any, scenarios: dict[str, dict]) -> list[partial]:
     callbacks = []
     for ev in collect_events(scenarios):
         day = model.day_of(ev["at"], f"scenario.{ev['scenario']} event '{ev['do']}' at")
+        if ev["args"].get("end") is not None:
+            model.day_of(ev["args"]["end"], f"scenario.{ev['scenario']} event '{ev['do']}' args.end")
         fire = partial(_fire, model, ev)
         model.schedule_event(fire, at=day + 0.5)
         callbacks.append(fire)

@@ -81,13 +81,14 @@ class AirWar:
             self.wave(model, c, places=places, units=units)
         self.queued = []
         for c in self.campaigns:
-            if c.active(model.day) and c.rate_per_week > 0:
+            grounded = c.actor == "us" and not model.us.air_power
+            if c.active(model.day) and c.rate_per_week > 0 and not grounded:
                 for _ in range(model.rng.poisson(c.rate_per_week / 7.0)):
                     self.wave(model, c)
-        if self.pending_counter and model.us.air_power:
+        owed, self.pending_counter = self.pending_counter, 0
+        if owed and model.us.air_power:
             counter = self.campaigns[0]
-            self.wave(model, AirCampaign(**{**counter.__dict__, "actor": "us"}), n_sites=self.pending_counter)
-        self.pending_counter = 0
+            self.wave(model, AirCampaign(**{**counter.__dict__, "actor": "us"}), n_sites=owed)
         s = model.params["strikes"]
         self.escalation = (
             s["escalation_decay"] * self.escalation + model.today["strikes"] + model.today["retaliations"]

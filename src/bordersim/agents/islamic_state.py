@@ -179,7 +179,7 @@ class IslamicState:
             cell.lose(lost)
 
     def _hitch_rides(self, rows, with_crew, success, dest_i, dest_j, runs, independent, p) -> None:
-        """Cells going with a crew ride with a random independent runner: they arrive where
+        """Cells going with a crew ride with a random independent runner: they get off where
         its route enters Iraq unless the crew was seized; the crew takes the fee."""
         m, t = self.model, self.table
         idx = np.flatnonzero(with_crew)
@@ -189,7 +189,7 @@ class IslamicState:
         ride = pool[m.rng.integers(0, pool.size, size=idx.size)]
         success[idx] = ~runs["runner_seized"][ride]
         for k, r in zip(idx, ride, strict=True):
-            dest_i[k], dest_j[k] = m.routes.iraq_end[int(runs["runner_routes"][r])]
+            dest_i[k], dest_j[k] = m.routes.iraq_entry[int(runs["runner_routes"][r])]
         crews = runs["runners"][ride]
         np.add.at(m.crews.cash, crews, p["smuggler_fee_per_member"] * t.members[rows[idx]])
 

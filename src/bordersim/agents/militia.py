@@ -32,6 +32,7 @@ class Militia(CellAgent):
         self.checkpoints = checkpoints
         self.holds_military_zone = bool(spec.get("holds_military_zone", False))
         self.escorts_convoys = bool(spec.get("escorts_convoys", False))
+        self.state_payroll = bool(spec.get("state_payroll", False))  # PMF brigades are paid by Baghdad
         self.cohesion = 1.0
         self.strike_memory = 0.0
         self.relocate_on_dispersal = False  # set when its base is struck

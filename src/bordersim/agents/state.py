@@ -2,8 +2,8 @@
 
 A state unit patrols around its base (its presence feeds detection), raids IS cells it
 detects, lets a share of what it detects pass for a bribe (``corruption``) and is refilled
-toward its authorised strength. Border guards cooperate with the militias and do not stop
-their convoys or crews.
+toward its authorised strength. Militia-run crews are rarely stopped (border guards
+cooperate with the militias): see ``economy.militia_protection_share``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class StateForce(CellAgent):
         self.detection = float(spec["detection"])
         self.firepower = float(spec.get("firepower", 1.0))
         self.corruption = float(spec["corruption"])
-        self.cooperates_with_militias = self.service == "border_guard"
         self.cell = model.grid[base]
 
     def step(self) -> None:

@@ -24,8 +24,8 @@ from bordersim.experiments.collect import collect, print_outcome
 from bordersim.experiments.progress import Progress
 from bordersim.experiments.store import read_meta, write_meta
 
-#: The sweep this process launched and has not collected yet.
-_running: dict[str, Any] = {}
+#: The sweep this process launched (root, progress) until collected, then its exit code.
+_state: dict[str, Any] = {}
 
 
 class SweepCallback(Callback):
@@ -58,16 +58,16 @@ def start(config: DictConfig) -> None:
     progress = Progress(root, meta["n_runs_expected"])
     print(f"sweep {root}: {meta['n_jobs']} jobs, {meta['n_runs_expected']} runs", flush=True)
     progress.start()
-    _running.update(root=root, progress=progress)
+    _state.update(root=root, progress=progress)
 
 
 def finish() -> int:
-    """Collect the sweep this process launched, if any; return the exit code (1: runs failed or missing)."""
-    if not _running:
-        return 0
-    root, progress = _running.pop("root"), _running.pop("progress")
-    progress.stop()
-    return print_outcome(root, collect(root))
+    """Collect the sweep this process launched, once; return the exit code (1: runs failed or missing)."""
+    if "root" in _state:
+        root, progress = _state.pop("root"), _state.pop("progress")
+        progress.stop()
+        _state["exit_code"] = print_outcome(root, collect(root))
+    return _state.get("exit_code", 0)
 
 
 def describe(config: DictConfig, root: Path) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Each function takes a :class:`~bordersim.report.sweep.Sweep` and an output directory, writes
 one PNG (and an SVG beside it) and returns a :class:`~bordersim.report.style.Drawn`; it raises
-:class:`~bordersim.report.style.NothingToDraw` when the sweep holds no data for it. Plotted
+:class:`~bordersim.report.style.NothingToDrawError` when the sweep holds no data for it. Plotted
 artists carry a ``gid`` (``"median:<condition>"`` and the like) so tests can read them back.
 """
 
@@ -20,22 +20,26 @@ from bordersim.report.style import (
     DAILY,
     OUTCOMES,
     Drawn,
-    NothingToDraw,
+    NothingToDrawError,
+    compact,
     compact_ticks,
     condition_colours,
     finish,
     new_figure,
+    scenario_colour,
 )
-from bordersim.report.sweep import Sweep, condition_labels, short_key
+from bordersim.report.sweep import Sweep, fmt_value, short_key
 
 #: Most conditions a time series or map draws (evenly chosen) before it gets unreadable.
 MAX_LINES = 6
 DILEMMA_OUTCOMES = ("is_members_end", "militia_fighters_end", "escalation_peak")
+#: Colours of the series of the second swept parameter (Okabe-Ito).
+SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 
 
 def with_conditions(sweep: Sweep, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (rows with scenario and swept columns) with a ``condition`` column."""
-    return frame.assign(condition=condition_labels(frame, sweep.params).values)
+    return frame.assign(condition=sweep.labels(frame).to_numpy())
 
 
 def palette(sweep: Sweep, conditions: list[str]) -> dict[str, str]:
@@ -48,7 +52,7 @@ def outcomes_present(sweep: Sweep) -> list[str]:
     """The key outcomes that the run table holds."""
     found = [c for c in OUTCOMES if c in sweep.ok.columns]
     if sweep.ok.empty or not found:
-        raise NothingToDraw("no finished runs with outcome columns")
+        raise NothingToDrawError("no finished runs with outcome columns")
     return found
 
 
@@ -85,6 +89,7 @@ def outcome_distributions(sweep: Sweep, out: Path) -> Drawn:
         for x, cond in enumerate(conditions):
             values = ok.loc[ok["condition"] == cond, outcome].dropna().to_numpy(dtype=float)
             _violin(ax, x, values, colours[cond], cond, rng)
+        _note_constant(ax, ok[outcome])
         label, unit = OUTCOMES[outcome]
         ax.set_title(label, fontsize=10)
         ax.set_ylabel(unit)
@@ -96,6 +101,21 @@ def outcome_distributions(sweep: Sweep, out: Path) -> Drawn:
     _legend_panel(legend_ax, numbered)
     caption = sweep.caption("Violins: distribution over seeds; dots: single runs; bar: median.")
     return finish(fig, out / "outcome_distributions", "Outcome distributions by condition", caption)
+
+
+def _note_constant(ax: Axes, values: pd.Series) -> None:
+    """Say so in the panel when an outcome is the same in every run (a flat panel is easy to misread)."""
+    if values.nunique() == 1:
+        ax.text(
+            0.5,
+            0.6,
+            f"{values.iloc[0]:g} in every run",
+            transform=ax.transAxes,
+            ha="center",
+            fontsize=9,
+            color="#555555",
+            style="italic",
+        )
 
 
 def _violin(ax: Axes, x: int, values: np.ndarray, colour: str, cond: str, rng: np.random.Generator) -> None:
@@ -185,7 +205,7 @@ def scenario_events(sweep: Sweep, conditions: list[str]) -> list[tuple[pd.Timest
 def time_series(sweep: Sweep, out: Path) -> Drawn:
     """Median and 50%/90% bands over seeds of the daily metrics, scenario events marked."""
     if sweep.daily.empty or sweep.ok.empty:
-        raise NothingToDraw("no daily data (collected/daily.parquet missing or no finished runs)")
+        raise NothingToDrawError("no daily data (collected/daily.parquet missing or no finished runs)")
     metrics = [m for m in DAILY if m in sweep.daily.columns]
     conditions = shown_conditions(sweep.conditions)
     colours = palette(sweep, conditions)
@@ -230,8 +250,16 @@ def _mark_events(ax: Axes, events: list, colours: dict[str, str], labelled: bool
     for k, (when, _, cond) in enumerate(events):
         ax.axvline(when, color=_event_colour(colours, cond), ls=":", lw=1.2)
         if labelled:
-            ax.text(when, 1.0, f"E{k + 1}", transform=ax.get_xaxis_transform(), fontsize=7, ha="center",
-                    va="bottom", color=_event_colour(colours, cond))  # fmt: skip
+            ax.text(
+                when,
+                1.0,
+                f"E{k + 1}",
+                transform=ax.get_xaxis_transform(),
+                fontsize=7,
+                ha="center",
+                va="bottom",
+                color=_event_colour(colours, cond),
+            )
 
 
 def _bands(ax: Axes, q: pd.DataFrame, colour: str, cond: str) -> None:
@@ -248,133 +276,173 @@ def _time_legend(colours: dict[str, str], events: list) -> list[Line2D]:
     ]
 
 
-def setting_quantiles(sweep: Sweep, outcome: str) -> pd.DataFrame:
-    """Per swept setting: median, 25/75% and 5/95% quantiles of an outcome over seeds."""
-    grouped = sweep.ok.groupby(sweep.params)[outcome]
+def grid_keys(sweep: Sweep) -> list[str]:
+    """The axes of the sweep's grid: swept parameters, then the scenario if there are several."""
+    several = sweep.ok["scenario"].nunique() > 1 if not sweep.ok.empty else False
+    return [*sweep.params, *(["scenario"] if several else [])]
+
+
+def setting_quantiles(sweep: Sweep, outcome: str, keys: list[str]) -> pd.DataFrame:
+    """Per setting of ``keys``: median, 25/75% and 5/95% quantiles of an outcome over runs."""
+    grouped = sweep.ok.groupby(keys)[outcome]
     q = grouped.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
     q.columns = ["q05", "q25", "q50", "q75", "q95"]
     return q.reset_index()
 
 
-def _need_params(sweep: Sweep, n: int) -> None:
-    if len(sweep.params) < n:
-        raise NothingToDraw(f"needs {n} swept parameter(s); this sweep has {len(sweep.params)}")
+def _need_grid(sweep: Sweep, n: int) -> list[str]:
+    keys = grid_keys(sweep)
+    if not sweep.params or len(keys) < n:
+        raise NothingToDrawError(
+            f"needs a swept parameter and {n} grid axes (swept parameters or scenarios); this sweep has "
+            f"{len(sweep.params)} swept parameter(s)"
+        )
     absent = [o for o in DILEMMA_OUTCOMES if o not in sweep.ok.columns]
     if sweep.ok.empty or absent:
-        raise NothingToDraw("no finished runs with IS and militia outcomes")
+        raise NothingToDrawError("no finished runs with IS and militia outcomes")
+    return keys
+
+
+def label(key: str, value: object) -> str:
+    """'strike.rate_per_week=2' or the scenario's name."""
+    return str(value) if key == "scenario" else f"{short_key(key)}={fmt_value(value)}"
 
 
 def dilemma(sweep: Sweep, out: Path) -> Drawn:
     """IS resurgence, militia strength and escalation across intervention intensity, and the
     trade-off between them (the dilemma of MODEL.md section 1)."""
-    _need_params(sweep, 1)
-    x_key = sweep.params[0]
-    series_key = sweep.params[1] if len(sweep.params) > 1 else None
+    keys = _need_grid(sweep, 1)
+    x_key, series_key = keys[0], (keys[1] if len(keys) > 1 else None)
+    used = [k for k in (x_key, series_key) if k]
+    quantiles = {o: setting_quantiles(sweep, o, used) for o in DILEMMA_OUTCOMES}
+    series = sorted(quantiles[DILEMMA_OUTCOMES[0]][series_key].unique()) if series_key else [None]
+    style = _series_style(sweep, series_key, series)
     fig = new_figure(15, 9)
     axes = fig.subplots(2, 3)
-    quantiles = {o: setting_quantiles(sweep, o) for o in DILEMMA_OUTCOMES}
-    series = sorted(quantiles[DILEMMA_OUTCOMES[0]][series_key].unique()) if series_key else [None]
-    markers = dict(zip(series, "osD^vP*X", strict=False))
     for ax, outcome in zip(axes[0], DILEMMA_OUTCOMES, strict=True):
-        _intensity_panel(ax, quantiles[outcome], x_key, series_key, series, markers)
+        _intensity_panel(ax, quantiles[outcome], x_key, series_key, style)
         ax.set_title(f"{OUTCOMES[outcome][0]} vs intensity", fontsize=10)
         ax.set_ylabel(OUTCOMES[outcome][1])
+        compact_ticks(ax.yaxis)
     start = sweep.ok["is_members_start"].median() if "is_members_start" in sweep.ok else None
     if start is not None:
         axes[0][0].axhline(start, color="#777777", ls="--", lw=1, label="IS members at start (median)")
-        axes[0][0].legend(fontsize=8)
-    y = quantiles["is_members_end"]
+    axes[0][0].legend(fontsize=8)
     for ax, other in zip(axes[1][:2], DILEMMA_OUTCOMES[1:], strict=True):
-        _tradeoff_panel(ax, quantiles[other], y, x_key, series_key, markers, fig)
+        _tradeoff_panel(ax, quantiles[other], quantiles["is_members_end"], x_key, series_key, style)
         ax.set_xlabel(f"{OUTCOMES[other][0]} [{OUTCOMES[other][1]}]")
         ax.set_ylabel("IS members at end [members]")
         ax.set_title(f"IS resurgence against {OUTCOMES[other][0].lower()}", fontsize=10)
         if start is not None:
             ax.axhline(start, color="#777777", ls="--", lw=1)
-    _dilemma_legend(axes[1][2], x_key, series_key, markers)
+    _dilemma_legend(axes[1][2], x_key, series_key, style)
+    pooled = [k for k in keys if k not in used]
+    note = f" Pooled over {', '.join(pooled)}." if pooled else ""
     caption = sweep.caption(
         "Top: median over seeds with 50% (dark) and 90% (light) bands. Bottom: medians with "
-        "interquartile bars, colour = intensity; dashed: IS members at start."
+        f"interquartile bars, colour = intensity; dashed: IS members at start.{note}"
     )
-    return finish(
-        fig,
-        out / "dilemma",
-        f"The dilemma: IS resurgence vs militia strength across {short_key(x_key)}",
-        caption,
-    )
+    title = f"The dilemma: IS resurgence vs militia strength across {short_key(x_key)}"
+    return finish(fig, out / "dilemma", title, caption)
 
 
-def _intensity_panel(
-    ax: Axes, q: pd.DataFrame, x_key: str, series_key: str | None, series: list, markers: dict
-) -> None:
-    for value in series:
-        part = q if series_key is None else q[q[series_key] == value]
-        part = part.sort_values(x_key)
-        label = None if series_key is None else f"{short_key(series_key)}={value:g}"
-        colour = "#0072B2" if series_key is None else None
-        line = ax.plot(part[x_key], part["q50"], marker=markers[value], lw=1.6, color=colour, label=label,
-                       gid=f"median:{value}")[0]  # fmt: skip
-        ax.fill_between(part[x_key], part["q25"], part["q75"], color=line.get_color(), alpha=0.25, lw=0)
-        ax.fill_between(part[x_key], part["q05"], part["q95"], color=line.get_color(), alpha=0.1, lw=0)
+def _series_style(sweep: Sweep, series_key: str | None, series: list) -> dict:
+    """(colour, marker) per series value: scenario colours for scenarios, Okabe-Ito otherwise."""
+    if series_key == "scenario":
+        colours = [scenario_colour(s, [str(v) for v in series]) for s in series]
+    else:
+        colours = SERIES_COLOURS
+    return {v: (c, m) for v, c, m in zip(series, colours, "osD^vP*X", strict=False)}
+
+
+def _intensity_panel(ax: Axes, q: pd.DataFrame, x_key: str, series_key: str | None, style: dict) -> None:
+    for value, (colour, marker) in style.items():
+        part = (q if series_key is None else q[q[series_key] == value]).sort_values(x_key)
+        name = "median over seeds" if series_key is None else label(series_key, value)
+        ax.plot(
+            part[x_key], part["q50"], marker=marker, lw=1.6, color=colour, label=name, gid=f"median:{value}"
+        )
+        ax.fill_between(part[x_key], part["q25"], part["q75"], color=colour, alpha=0.25, lw=0)
+        ax.fill_between(part[x_key], part["q05"], part["q95"], color=colour, alpha=0.1, lw=0)
     ax.set_xlabel(short_key(x_key))
     ax.grid(alpha=0.3)
 
 
 def _tradeoff_panel(
-    ax: Axes, qx: pd.DataFrame, qy: pd.DataFrame, x_key: str, series_key: str | None, markers: dict, fig
+    ax: Axes, qx: pd.DataFrame, qy: pd.DataFrame, x_key: str, series_key: str | None, style: dict
 ) -> None:
     keys = [x_key] + ([series_key] if series_key else [])
     both = qx.merge(qy, on=keys, suffixes=("_x", "_y")).sort_values(keys)
     lo, hi = both[x_key].min(), both[x_key].max()
-    for value, part in both.groupby(series_key) if series_key else [(None, both)]:
+    for value, (_, marker) in style.items():
+        part = both if series_key is None else both[both[series_key] == value]
         ax.plot(part["q50_x"], part["q50_y"], color="#999999", lw=0.8, zorder=1)
-        ax.errorbar(part["q50_x"], part["q50_y"], xerr=[part["q50_x"] - part["q25_x"], part["q75_x"] - part["q50_x"]],
-                    yerr=[part["q50_y"] - part["q25_y"], part["q75_y"] - part["q50_y"]], fmt="none",
-                    ecolor="#bbbbbb", lw=0.8, zorder=2)  # fmt: skip
-        sc = ax.scatter(part["q50_x"], part["q50_y"], c=part[x_key], cmap="viridis", vmin=lo, vmax=hi,
-                        marker=markers[value], s=50, edgecolor="k", lw=0.5, zorder=3, gid=f"tradeoff:{value}")  # fmt: skip
-    fig.colorbar(sc, ax=ax, label=short_key(x_key))
+        ax.errorbar(
+            part["q50_x"],
+            part["q50_y"],
+            xerr=[part["q50_x"] - part["q25_x"], part["q75_x"] - part["q50_x"]],
+            yerr=[part["q50_y"] - part["q25_y"], part["q75_y"] - part["q50_y"]],
+            fmt="none",
+            ecolor="#bbbbbb",
+            lw=0.8,
+            zorder=2,
+        )
+        points = ax.scatter(
+            part["q50_x"],
+            part["q50_y"],
+            c=part[x_key],
+            cmap="viridis",
+            vmin=lo,
+            vmax=hi,
+            marker=marker,
+            s=50,
+            edgecolor="k",
+            lw=0.5,
+            zorder=3,
+            gid=f"tradeoff:{value}",
+        )
+    ax.figure.colorbar(points, ax=ax, label=short_key(x_key))
+    compact_ticks(ax.xaxis)
     ax.grid(alpha=0.3)
 
 
-def _dilemma_legend(ax: Axes, x_key: str, series_key: str | None, markers: dict) -> None:
+def _dilemma_legend(ax: Axes, x_key: str, series_key: str | None, style: dict) -> None:
     text = (
         f"Intensity: {x_key}.\n"
-        "The dilemma: weakening the militias\n(down the x axis in the bottom panels)\n"
-        "may let IS revive (up the y axis);\nkeeping them keeps escalation high."
+        "The dilemma: weakening the militias\n(leftward in the bottom-left panel)\n"
+        "may let IS revive (upward);\nkeeping them keeps escalation high."
     )
-    handles = (
-        [
-            Line2D([], [], ls="", marker=m, color="k", label=f"{short_key(series_key)}={v:g}")
-            for v, m in markers.items()
-        ]
-        if series_key
-        else []
-    )
-    if handles:
-        ax.legend(handles=handles, loc="lower center", frameon=False, fontsize=9, title=series_key)
     ax.text(0.5, 0.95, text, transform=ax.transAxes, ha="center", va="top", fontsize=9)
+    if series_key:
+        handles = [
+            Line2D([], [], ls="", marker=m, color="k", label=label(series_key, v))
+            for v, (_, m) in style.items()
+        ]
+        ax.legend(handles=handles, loc="lower center", frameon=False, fontsize=9, title=series_key)
     ax.axis("off")
 
 
 def dilemma_heatmap(sweep: Sweep, out: Path) -> Drawn:
     """Median IS members, militia fighters and escalation over the two-parameter grid."""
-    _need_params(sweep, 2)
-    x_key, y_key = sweep.params[:2]
+    keys = _need_grid(sweep, 2)
+    x_key, y_key = keys[:2]
     fig = new_figure(16, 5.2)
     for ax, outcome in zip(fig.subplots(1, 3), DILEMMA_OUTCOMES, strict=True):
-        grid = setting_quantiles(sweep, outcome).pivot_table(index=y_key, columns=x_key, values="q50")
+        q = setting_quantiles(sweep, outcome, [x_key, y_key])
+        grid = q.pivot_table(index=y_key, columns=x_key, values="q50")
         image = ax.imshow(
             grid.to_numpy(), origin="lower", aspect="auto", cmap="magma_r", gid=f"heatmap:{outcome}"
         )
         _annotate(ax, grid.to_numpy())
-        ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
-        ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+        ax.set_xticks(range(grid.shape[1]), [fmt_value(v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [fmt_value(v) for v in grid.index])
         ax.set_xlabel(short_key(x_key))
         ax.set_ylabel(short_key(y_key))
         ax.set_title(f"{OUTCOMES[outcome][0]} (median)", fontsize=10)
-        fig.colorbar(image, ax=ax, label=OUTCOMES[outcome][1])
-    caption = sweep.caption("Cell: median over seeds of the setting; numbers printed in each cell.")
+        fig.colorbar(image, ax=ax, label=OUTCOMES[outcome][1], format=compact)
+    pooled = [k for k in keys if k not in (x_key, y_key)]
+    note = f" Pooled over {', '.join(pooled)}." if pooled else ""
+    caption = sweep.caption(f"Cell: median over seeds of the setting; numbers printed in each cell.{note}")
     return finish(fig, out / "dilemma_heatmap", "The dilemma over the two-parameter grid", caption)
 
 
@@ -383,5 +451,12 @@ def _annotate(ax: Axes, values: np.ndarray) -> None:
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(c, r, f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2f}", ha="center", va="center", fontsize=8,
-                    color="white" if v > mid else "black")  # fmt: skip
+            ax.text(
+                c,
+                r,
+                f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > mid else "black",
+            )

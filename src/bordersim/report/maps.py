@@ -17,10 +17,11 @@ from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from bordersim.errors import ConfigError
 from bordersim.geography import COUNTRIES, TERRAIN, Geography, rasterise
 from bordersim.influence import GROUPS
 from bordersim.report.figures import shown_conditions, with_conditions
-from bordersim.report.style import Drawn, NothingToDraw, finish, new_figure
+from bordersim.report.style import Drawn, NothingToDrawError, finish, new_figure
 from bordersim.report.sweep import Sweep
 
 TERRAIN_COLOURS = {
@@ -49,8 +50,11 @@ def geography(sweep: Sweep) -> Geography:
     """The sweep's grid, rasterised from the geography in a finished run's summary."""
     summary = sweep.representative_summary()
     if summary is None or "geography" not in summary.get("config", {}):
-        raise NothingToDraw("no run directory with a summary.json holding the geography")
-    return rasterise(summary["config"]["geography"], float(summary["config"]["cell_km"]))
+        raise NothingToDrawError("no run directory with a summary.json holding the geography")
+    try:
+        return rasterise(summary["config"]["geography"], float(summary["config"]["cell_km"]))
+    except ConfigError as err:
+        raise NothingToDrawError(f"the geography in the runs' config cannot be rasterised: {err}") from None
 
 
 def extent(geo: Geography) -> tuple[float, float, float, float]:
@@ -62,8 +66,15 @@ def base_map(ax: Axes, geo: Geography, kinds: tuple[str, ...] = LABELLED_KINDS) 
     """Terrain, river, border, roads and place names, with lat/lon axes at true scale."""
     codes = sorted(TERRAIN, key=TERRAIN.get)
     cmap = ListedColormap([TERRAIN_COLOURS[c] for c in codes])
-    ax.imshow(geo.terrain.T, origin="lower", extent=extent(geo), cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5,
-              interpolation="nearest")  # fmt: skip
+    ax.imshow(
+        geo.terrain.T,
+        origin="lower",
+        extent=extent(geo),
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(codes) - 0.5,
+        interpolation="nearest",
+    )
     for road in geo.raw.get("roads", []):
         line = np.asarray(road["line"], dtype=float)
         ax.plot(line[:, 1], line[:, 0], color="#7F7F7F", lw=0.8, zorder=2)
@@ -90,30 +101,70 @@ def _country_names(ax: Axes, geo: Geography) -> None:
         i, j = np.nonzero(geo.country == code)
         if i.size:
             lat, lon = geo.transform.to_latlon(np.median(i), np.median(j))
-            ax.text(lon, lat, name.upper(), fontsize=11, color="#8C7B5A", alpha=0.8, ha="center", va="center",
-                    fontweight="bold", zorder=1.8)  # fmt: skip
+            ax.text(
+                lon,
+                lat,
+                name.upper(),
+                fontsize=11,
+                color="#8C7B5A",
+                alpha=0.8,
+                ha="center",
+                va="center",
+                fontweight="bold",
+                zorder=1.8,
+            )
 
 
 #: Offsets (points) and alignment tried in turn for a place name, until it overlaps nothing.
-LABEL_SPOTS = [((4, 2), "left", "bottom"), ((4, -2), "left", "top"), ((-4, 2), "right", "bottom"),
-               ((-4, -2), "right", "top")]  # fmt: skip
+LABEL_SPOTS = [
+    ((4, 2), "left", "bottom"),
+    ((4, -2), "left", "top"),
+    ((-4, 2), "right", "bottom"),
+    ((-4, -2), "right", "top"),
+    ((0, 5), "center", "bottom"),
+    ((0, -5), "center", "top"),
+]
 
 
 def _place_names(ax: Axes, places: list[tuple[str, float, float]]) -> None:
-    """Dot and name of each place; a name moves round its dot to avoid names already drawn."""
-    renderer = ax.figure.canvas.get_renderer()
-    taken = []
+    """Dot and name of each place (names are moved apart by :func:`finish_map`)."""
     for name, lat, lon in places:
         ax.plot(lon, lat, "o", ms=3, color="#333333", zorder=6)
-        for offset, ha, va in LABEL_SPOTS:
-            text = ax.annotate(name.replace("_", " ").title(), (lon, lat), xytext=offset, textcoords="offset points",
-                               ha=ha, va=va, fontsize=6.5, zorder=7,
-                               bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})  # fmt: skip
-            box = text.get_window_extent(renderer)
-            if not any(box.overlaps(other) for other in taken) or offset == LABEL_SPOTS[-1][0]:
-                taken.append(box)
-                break
-            text.remove()
+        ax.annotate(
+            name.replace("_", " ").title(),
+            (lon, lat),
+            xytext=LABEL_SPOTS[0][0],
+            textcoords="offset points",
+            ha=LABEL_SPOTS[0][1],
+            va=LABEL_SPOTS[0][2],
+            fontsize=6.5,
+            zorder=7,
+            gid="place",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+        )
+
+
+def declutter(fig) -> None:
+    """Move each place name round its dot to the first spot where it overlaps no other name."""
+    fig.draw_without_rendering()  # settle the layout so the boxes are measured at their final size
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        taken = []
+        for text in (t for t in ax.texts if t.get_gid() == "place"):
+            for offset, ha, va in LABEL_SPOTS:
+                text.xyann = offset
+                text.set_horizontalalignment(ha)
+                text.set_verticalalignment(va)
+                box = text.get_window_extent(renderer)
+                if not any(box.overlaps(other) for other in taken):
+                    break
+            taken.append(box)
+
+
+def finish_map(fig, path: Path, title: str, caption: str) -> Drawn:
+    """Declutter the place names, then add title and caption and save."""
+    declutter(fig)
+    return finish(fig, path, title, caption)
 
 
 def route_line(geo: Geography, spec: dict) -> np.ndarray:
@@ -147,8 +198,8 @@ def zone_map(sweep: Sweep, out: Path) -> Drawn:
         )
     handles += [Line2D([], [], color=c, ls="--", label=f"{k} route") for k, c in ROUTE_COLOURS.items()]
     ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
-    caption = f"Geography '{geo.name}' at {geo.transform.cell_km:g} km cells. {sweep.caption()}"
-    return finish(fig, out / "map_zone", "The Qa'im-Bukamal border zone", caption)
+    caption = sweep.caption(f"Geography '{geo.name}' at {geo.transform.cell_km:g} km cells.")
+    return finish_map(fig, out / "map_zone", "The Qa'im-Bukamal border zone", caption)
 
 
 def run_maps(sweep: Sweep, conditions: list[str]) -> dict[str, list[dict[str, np.ndarray]]]:
@@ -162,7 +213,7 @@ def run_maps(sweep: Sweep, conditions: list[str]) -> dict[str, list[dict[str, np
                 with np.load(path) as data:
                     found.setdefault(cond, []).append({k: data[k] for k in data.files})
     if not found:
-        raise NothingToDraw("no run directory holds a maps.npz")
+        raise NothingToDrawError("no run directory holds a maps.npz")
     return found
 
 
@@ -202,14 +253,28 @@ def control_maps(sweep: Sweep, out: Path) -> Drawn:
         base_map(ax, geo)
         control = modal_control([r["control"] for r in runs])
         shown = np.ma.masked_greater_equal(control, len(CONTROL_COLOURS))
-        ax.imshow(shown.T, origin="lower", extent=extent(geo), cmap=cmap, vmin=-0.5, vmax=len(CONTROL_COLOURS) - 0.5,
-                  alpha=0.6, interpolation="nearest", zorder=1.5, gid=f"control:{cond}")  # fmt: skip
+        ax.imshow(
+            shown.T,
+            origin="lower",
+            extent=extent(geo),
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=len(CONTROL_COLOURS) - 0.5,
+            alpha=0.6,
+            interpolation="nearest",
+            zorder=1.5,
+            gid=f"control:{cond}",
+        )
         ax.set_title(f"{cond} ({len(runs)} runs)", fontsize=9)
     handles = [Patch(color=c, alpha=0.6, label=k.replace("_", " ")) for k, c in CONTROL_COLOURS.items()]
-    fig.legend(handles=handles + [Patch(fc="none", ec="#999999", label="nobody (uncoloured)")], loc="outside right",
-               fontsize=8, title="controller")  # fmt: skip
+    fig.legend(
+        handles=handles + [Patch(fc="none", ec="#999999", label="nobody (uncoloured)")],
+        loc="outside right",
+        fontsize=8,
+        title="controller",
+    )
     caption = sweep.caption("Colour: the group controlling the cell at the end in most runs.")
-    return finish(fig, out / "map_control", "Control at the end of the run", caption)
+    return finish_map(fig, out / "map_control", "Control at the end of the run", caption)
 
 
 def is_activity_maps(sweep: Sweep, out: Path) -> Drawn:
@@ -223,14 +288,24 @@ def is_activity_maps(sweep: Sweep, out: Path) -> Drawn:
     axes = _condition_panels(fig, len(means))
     for ax, (cond, mean) in zip(axes, means.items(), strict=True):
         base_map(ax, geo)
-        image = ax.imshow(np.ma.masked_less_equal(mean, floor).T, origin="lower", extent=extent(geo), cmap="inferno_r",
-                          vmin=0, vmax=top, alpha=0.85, interpolation="nearest", zorder=1.5, gid=f"is_activity:{cond}")  # fmt: skip
+        image = ax.imshow(
+            np.ma.masked_less_equal(mean, floor).T,
+            origin="lower",
+            extent=extent(geo),
+            cmap="inferno_r",
+            vmin=0,
+            vmax=top,
+            alpha=0.85,
+            interpolation="nearest",
+            zorder=1.5,
+            gid=f"is_activity:{cond}",
+        )
         ax.set_title(f"{cond} ({len(maps[cond])} runs)", fontsize=9)
     fig.colorbar(image, ax=axes, label="mean daily IS presence [members per cell]", shrink=0.8, extend="max")
     caption = sweep.caption(
         "Colour scale shared by all panels, capped at the 99th percentile; uncoloured: below 2% of the cap."
     )
-    return finish(fig, out / "map_is_activity", "IS activity density", caption)
+    return finish_map(fig, out / "map_is_activity", "IS activity density", caption)
 
 
 def smuggling_maps(sweep: Sweep, out: Path) -> Drawn:
@@ -244,8 +319,16 @@ def smuggling_maps(sweep: Sweep, out: Path) -> Drawn:
         base_map(ax, geo)
         for spec, n in zip(geo.raw.get("routes", []), mean, strict=True):
             line = route_line(geo, spec)
-            ax.plot(line[:, 1], line[:, 0], color=ROUTE_COLOURS[spec["kind"]], lw=0.5 + 7 * n / top, alpha=0.8,
-                    solid_capstyle="round", zorder=5, gid=f"route:{cond}:{spec.get('name')}")  # fmt: skip
+            ax.plot(
+                line[:, 1],
+                line[:, 0],
+                color=ROUTE_COLOURS[spec["kind"]],
+                lw=0.5 + 7 * n / top,
+                alpha=0.8,
+                solid_capstyle="round",
+                zorder=5,
+                gid=f"route:{cond}:{spec.get('name')}",
+            )
         ax.set_title(f"{cond}: {mean.sum():,.0f} runs", fontsize=9)
     widths = [
         Line2D([], [], color="#555555", lw=0.5 + 7 * f, label=f"{f * top:,.0f} runs") for f in (0.1, 0.5, 1.0)
@@ -255,13 +338,13 @@ def smuggling_maps(sweep: Sweep, out: Path) -> Drawn:
     caption = sweep.caption(
         "Width: smuggling runs per route over the whole run, mean over seeds, same scale in all panels."
     )
-    return finish(fig, out / "map_smuggling", "Smuggling flows by route", caption)
+    return finish_map(fig, out / "map_smuggling", "Smuggling flows by route", caption)
 
 
 def strikes_by_condition(sweep: Sweep, conditions: list[str]) -> dict[str, pd.DataFrame]:
     """Strikes of the finished runs, pooled over seeds, per condition."""
     if sweep.strikes.empty:
-        raise NothingToDraw("collected/strikes.parquet is missing or holds no strikes")
+        raise NothingToDrawError("collected/strikes.parquet is missing or holds no strikes")
     ok = with_conditions(sweep, sweep.ok)[["run_id", "condition"]]
     strikes = sweep.strikes.merge(ok, on="run_id")
     return {c: strikes[strikes["condition"] == c] for c in conditions}
@@ -275,13 +358,33 @@ def strike_maps(sweep: Sweep, out: Path) -> Drawn:
     fig = _panel_figure(len(per))
     for ax, (cond, s) in zip(_condition_panels(fig, len(per)), per.items(), strict=True):
         base_map(ax, geo)
-        ax.scatter(s["lon"], s["lat"], s=6 + 3 * s["killed"], marker="X", color="#D55E00", alpha=0.5, lw=0,
-                   zorder=8, gid=f"strikes:{cond}")  # fmt: skip
+        ax.scatter(
+            s["lon"],
+            s["lat"],
+            s=6 + 3 * s["killed"],
+            marker="X",
+            color="#D55E00",
+            alpha=0.5,
+            lw=0,
+            zorder=8,
+            gid=f"strikes:{cond}",
+        )
         harmed = s[s["civilians_harmed"] > 0]
-        ax.scatter(harmed["lon"], harmed["lat"], s=10 + 4 * harmed["civilians_harmed"], facecolor="none",
-                   edgecolor="#7B2D8E", lw=1.2, zorder=9, gid=f"harm:{cond}")  # fmt: skip
-        ax.set_title(f"{cond}: {len(s)} strikes, {s['civilians_harmed'].sum():,.0f} civilians harmed\n"
-                     f"(pooled over {n_runs.get(cond, 0)} runs)", fontsize=9)  # fmt: skip
+        ax.scatter(
+            harmed["lon"],
+            harmed["lat"],
+            s=10 + 4 * harmed["civilians_harmed"],
+            facecolor="none",
+            edgecolor="#7B2D8E",
+            lw=1.2,
+            zorder=9,
+            gid=f"harm:{cond}",
+        )
+        ax.set_title(
+            f"{cond}: {len(s)} strikes, {s['civilians_harmed'].sum():,.0f} civilians harmed\n"
+            f"(pooled over {n_runs.get(cond, 0)} runs)",
+            fontsize=9,
+        )
     handles = [
         Line2D([], [], ls="", marker="X", color="#D55E00", ms=8, label="strike (size: killed)"),
         Line2D(
@@ -297,4 +400,4 @@ def strike_maps(sweep: Sweep, out: Path) -> Drawn:
     ]
     fig.legend(handles=handles, loc="outside right", fontsize=8)
     caption = sweep.caption("Strikes of all seeds pooled; sites struck repeatedly overlap.")
-    return finish(fig, out / "map_strikes", "Strike locations and civilian harm", caption)
+    return finish_map(fig, out / "map_strikes", "Strike locations and civilian harm", caption)

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from bordersim.report import figures, maps
-from bordersim.report.style import Drawn, NothingToDraw
+from bordersim.report.style import Drawn, NothingToDrawError
 from bordersim.report.sweep import Sweep, installed_version, load_sweep
 
 #: Every figure of the report, in reading order.
@@ -41,7 +41,7 @@ def draw_all(sweep: Sweep, out: Path) -> tuple[list[Drawn], list[str]]:
     for fn in FIGURES:
         try:
             drawn.append(fn(sweep, out))
-        except NothingToDraw as why:
+        except NothingToDrawError as why:
             skipped.append(f"{fn.__name__.replace('_', ' ')}: not drawn ({why})")
     return drawn, skipped
 
@@ -49,13 +49,16 @@ def draw_all(sweep: Sweep, out: Path) -> tuple[list[Drawn], list[str]]:
 def write_report(sweep_dir: str | Path, out: str | Path | None = None) -> Path:
     """Write ``report.md`` and ``figures/`` into ``out`` (default SWEEP_DIR/report)."""
     sweep = load_sweep(sweep_dir)
-    out = Path(out) if out is not None else sweep.root / "report"
+    return build_report(sweep, Path(out) if out is not None else sweep.root / "report")[0]
+
+
+def build_report(sweep: Sweep, out: Path) -> tuple[Path, list[Drawn]]:
+    """Draw the figures and write the report of a loaded sweep; return its path and figures."""
     out.mkdir(parents=True, exist_ok=True)
     drawn, skipped = draw_all(sweep, out / "figures")
-    text = render(sweep, drawn, skipped, out)
     path = out / REPORT
-    path.write_text(text)
-    return path
+    path.write_text(render(sweep, drawn, skipped, out))
+    return path, drawn
 
 
 def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path) -> str:

@@ -95,7 +95,7 @@ def compact_ticks(axis: Axis) -> None:
     axis.set_major_formatter(FuncFormatter(compact))
 
 
-class NothingToDraw(Exception):
+class NothingToDrawError(Exception):
     """A figure has no data in this sweep; the message says why (the report prints it)."""
 
 
@@ -127,6 +127,7 @@ def save(fig: Figure, path: Path) -> Path:
     """Write ``path`` as PNG (150 dpi) and a vector SVG beside it; close the figure."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path.with_suffix(".png"), dpi=150)
+    fig.set_layout_engine("none")  # keep the layout just computed: the SVG need not redo it
     fig.savefig(path.with_suffix(".svg"))
     plt.close(fig)
     return path.with_suffix(".png")

@@ -50,13 +50,16 @@ class Sweep:
     @property
     def conditions(self) -> list[str]:
         """Distinct conditions (scenario plus swept values) in a stable, readable order."""
-        return list(
-            dict.fromkeys(condition_labels(self.ok.sort_values(["scenario", *self.params]), self.params))
-        )
+        return list(dict.fromkeys(self.labels(self.ok.sort_values(["scenario", *self.params]))))
+
+    def labels(self, frame: pd.DataFrame) -> pd.Series:
+        """Condition label of each row of ``frame`` (the scenario is left out if there is one)."""
+        several = self.runs["scenario"].nunique() > 1 or not self.params
+        return condition_labels(frame, self.params, with_scenario=several)
 
     def seeds_text(self) -> str:
         """'N seeds' per condition, or a range if conditions differ."""
-        counts = condition_labels(self.ok, self.params).value_counts()
+        counts = self.labels(self.ok).value_counts()
         if counts.empty:
             return "0 seeds"
         lo, hi = int(counts.min()), int(counts.max())
@@ -102,11 +105,13 @@ def installed_version() -> str:
         return "unknown"
 
 
-def condition_labels(runs: pd.DataFrame, params: list[str]) -> pd.Series:
+def condition_labels(runs: pd.DataFrame, params: list[str], with_scenario: bool = True) -> pd.Series:
     """One label per row: the scenario, then ``short_key=value`` for each swept parameter."""
-    labels = runs["scenario"].astype(str)
-    for p in params:
-        labels = labels + " " + short_key(p) + "=" + runs[p].map(_fmt_value)
+    parts = [runs["scenario"].astype(str)] if with_scenario else []
+    parts += [short_key(p) + "=" + runs[p].map(fmt_value) for p in params]
+    labels = parts[0]
+    for part in parts[1:]:
+        labels = labels + " " + part
     return labels
 
 
@@ -115,7 +120,8 @@ def short_key(key: str) -> str:
     return ".".join(key.split(".")[-2:])
 
 
-def _fmt_value(v: Any) -> str:
+def fmt_value(v: Any) -> str:
+    """A number without trailing zeros (0.5, 2), anything else as text."""
     return f"{v:g}" if isinstance(v, int | float | np.number) else str(v)
 
 
