@@ -2,7 +2,8 @@
 
 Each sweep runs as the user would run it (the command line, the joblib launcher, collection
 and comparison table included) into a fresh temporary directory; the figures are the wall
-time, runs per second, and the speed-up over one worker. The full sweep is 5 scenarios x
+time, runs per second, the speed-up over one worker, and the CPU seconds the sweep used (which,
+unlike wall time, other processes on a shared machine hardly change). The full sweep is 5 scenarios x
 100 seeds x 365 days (500 runs); ``--n-seeds`` shrinks it. Run with
 ``.venv/bin/python benchmarks/sweep.py [--n-seeds 100] [--workers 1 2] [--out FILE.json]``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,18 +30,26 @@ def time_sweep(workers: int, n_seeds: int, seeds_per_job: int, root: Path) -> di
         BORDERSIM, "-m", "experiment=scenario_comparison", f"n_seeds={n_seeds}",
         f"seeds_per_job={seeds_per_job}", f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={sweep_dir}",
     ]  # fmt: skip
-    load = os.getloadavg()[0]
+    load, cpu = os.getloadavg()[0], _children_cpu_s()
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
     wall = time.perf_counter() - start
+    cpu = _children_cpu_s() - cpu
     meta = json.loads((sweep_dir / "sweep.json").read_text())
     if done.returncode != 0:
         print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
     return {
         "workers": workers, "runs_ok": meta["n_runs_ok"], "runs_expected": meta["n_runs_expected"],
         "wall_s": round(wall, 1), "runs_per_s": round(meta["n_runs_ok"] / wall, 3),
+        "cpu_s": round(cpu, 1), "cpu_s_per_run": round(cpu / max(meta["n_runs_ok"], 1), 2),
         "load_average_before": load,
     }  # fmt: skip
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds used so far by finished child processes (the sweep and its workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -94,7 +94,12 @@ TINY_GEOGRAPHY = {
         "south_gate": {"lat": 33.40, "lon": 38.69},
     },
     # the river runs west to east; the border south to north with Syria on its left (west)
-    "river": {"name": "test river", "width_km": 0.3, "farmland_km": 2.0, "line": [[33.45, 38.60], [33.45, 38.72]]},
+    "river": {
+        "name": "test river",
+        "width_km": 0.3,
+        "farmland_km": 2.0,
+        "line": [[33.45, 38.60], [33.45, 38.72]],
+    },
     "border": {"line": [[33.40, 38.66], [33.50, 38.66]], "left": "syria", "right": "iraq"},
     "roads": [{"name": "main road", "line": [[33.43, 38.63], [33.44, 38.665], [33.43, 38.69]]}],
     "areas": [
@@ -115,7 +120,8 @@ TINY_FORCES = {
     "militias": [
         {"name": "M1", "alignment": "irgc", "fighters": 100, "funds": 10000, "base": "depot",
          "checkpoints": ["crossing"], "escorts_convoys": True},
-        {"name": "M2", "alignment": "najaf", "fighters": 50, "funds": 5000, "base": "east_town", "checkpoints": []},
+        {"name": "M2", "alignment": "najaf", "fighters": 50, "funds": 5000, "base": "east_town",
+         "checkpoints": []},
     ],
     "state_forces": [
         {"name": "S1", "side": "iraq", "service": "army", "fighters": 200, "base": "east_town",
@@ -148,6 +154,12 @@ def tiny_segment(tmp_path: Path) -> Path:
 
 
 # -- the command line --------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def bordersim_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """``bordersim_cli(args, run_dir)`` runs the command in a subprocess."""
+    return run_cli
+
+
 def run_cli(args: list[str], run_dir: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``bordersim ARGS hydra.run.dir=RUN_DIR`` and capture its output."""
     return subprocess.run(
@@ -157,3 +169,18 @@ def run_cli(args: list[str], run_dir: Path, timeout: float = 120) -> subprocess.
         timeout=timeout,
         check=False,
     )
+
+
+SHORT_RUN = ["days=30", "seed=1", "write_spatial=false"]
+
+
+@pytest.fixture(scope="session")
+def short_run_overrides() -> list[str]:
+    """The overrides of ``short_run``, for running the same thing through the command line."""
+    return list(SHORT_RUN)
+
+
+@pytest.fixture(scope="session")
+def short_run() -> bordersim.RunResult:
+    """A 30-day default run of seed 1 through the Python API, shared by several modules."""
+    return bordersim.run(overrides=SHORT_RUN)

@@ -79,6 +79,7 @@ def test_n_seeds_override_shrinks_a_preset_for_a_quick_look():
 def test_parallel_launchers_give_the_serial_results(tmp_path, launcher):
     done = sweep(tmp_path, f"hydra/launcher={launcher}", *SMALL, "n_seeds=3", "seeds_per_job=2")
     assert done.returncode == 0, done.stderr
+    assert "progress: 6/6 runs (0 failed)" in done.stdout
     assert f"comparison table: {tmp_path / 'sweep' / 'comparison.md'}" in done.stdout
     daily = pd.read_parquet(tmp_path / "sweep" / "collected" / "daily.parquet")
     assert len(daily.groupby(["seed", RATE])) == 6

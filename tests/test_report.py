@@ -90,9 +90,8 @@ def make_sweep(root: Path, runs: list[tuple[str, int, dict]], experiment: str) -
     pd.DataFrame([m[0] for m in made]).to_parquet(root / "collected/runs.parquet")
     pd.concat([m[1] for m in made]).to_parquet(root / "collected/daily.parquet")
     pd.concat([m[2] for m in made]).to_parquet(root / "collected/strikes.parquet")
-    (root / "comparison.md").write_text(
-        "| scenario | outcome | median |\n|---|---|---|\n| strike | is_members_end | 1 |\n"
-    )
+    table = "| scenario | outcome | median |\n|---|---|---|\n| strike | is_members_end | 1 |\n"
+    (root / "comparison.md").write_text("# Comparison of conditions\n\n" + table)
     meta = {"experiment": experiment, "overrides": [f"days={DAYS}"], "n_runs_expected": len(runs)}
     (root / "sweep.json").write_text(json.dumps(meta | {"bordersim_version": "0.1.0"}))
     return root
@@ -210,11 +209,25 @@ def test_heatmap_cells_are_the_medians_of_the_grid(grid, tmp_path):
     assert np.allclose(image.get_array(), expected)
 
 
+def test_dilemma_over_a_parameter_and_scenarios(tmp_path):
+    """The dilemma preset's layout: one swept fraction, the scenario as the second axis."""
+    names = ("militia_drawdown", "militia_drawdown+us_withdrawal")
+    runs = [(s, seed, {DRAWDOWN: f}) for s in names for f in (0.0, 0.5, 1.0) for seed in range(2)]
+    sweep = load_sweep(make_sweep(tmp_path / "sweep", runs, "dilemma"))
+    drawn = figures.dilemma_heatmap(sweep, tmp_path)
+    image = next(
+        im for ax in drawn.fig.axes for im in ax.get_images() if im.get_gid() == "heatmap:is_members_end"
+    )
+    expected = sweep.ok.groupby(["scenario", DRAWDOWN])["is_members_end"].median().unstack().to_numpy()
+    assert np.allclose(image.get_array(), expected)
+    assert [t.get_text() for t in drawn.fig.axes[0].get_yticklabels()] == list(names)
+
+
 def test_dilemma_needs_swept_parameters(scenarios, tmp_path):
     sweep, path, _ = scenarios
     with pytest.raises(figures.NothingToDrawError):
         figures.dilemma(sweep, tmp_path)
-    assert "dilemma: not drawn (needs a swept parameter" in path.read_text()
+    assert "dilemma: not drawn (needs a swept parameter; this sweep has none)" in path.read_text()
 
 
 def test_maps_show_the_runs_of_each_condition(scenarios):
@@ -241,6 +254,7 @@ def test_report_lists_every_figure_and_the_table(scenarios):
         assert f"![{d.title}](figures/{d.path.name})" in text
         assert f"*Figure {number}.* {d.caption}" in text
     assert "| strike | is_members_end | 1 |" in text
+    assert "\n### Comparison of conditions\n" in text
     assert "days: 20" in text and "bordersim 0.1.0" in text
     assert len(FIGURES) == len(drawn) + 2  # the two dilemma figures need swept parameters
 
@@ -273,6 +287,7 @@ def test_partial_sweep_says_what_is_missing(tmp_path):
         and "control maps: not drawn (no run directory holds a maps.npz)" in text
     )
     assert "1-2 seeds per condition" in text
+    assert "no finished runs for scenario" not in text
     assert {d.path.stem for d in drawn} == {"outcome_distributions", "outcome_ecdfs", "map_zone"}
 
 

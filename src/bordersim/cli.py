@@ -66,39 +66,49 @@ def _discard(out: Path) -> None:
 
 
 def precheck(argv: list[str]) -> None:
-    """Checks Hydra would report with a traceback or without the allowed values: YAML files of
-    a ``--config-dir`` that do not parse, unknown top-level keys and unknown scenario names."""
+    """Checks Hydra would report with a traceback or without the allowed values: selected
+    files of a ``--config-dir`` that are not valid YAML, unknown top-level keys and unknown
+    scenario names."""
     config_dir = None
     for n, arg in enumerate(argv):
         if arg in ("--config-dir", "-cd") and n + 1 < len(argv):
             config_dir = Path(argv[n + 1])
         elif arg.startswith("--config-dir="):
             config_dir = Path(arg.split("=", 1)[1])
-    if config_dir is not None and config_dir.is_dir():
-        for path in sorted(config_dir.rglob("*.yaml")):
-            try:
-                yaml.safe_load(path.read_text())
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f" at line {mark.line + 1}" if mark is not None else ""
-                problem = getattr(exc, "problem", None) or "not valid YAML"
-                raise ConfigError(str(path), f"{problem}{where}", "a valid YAML file") from None
     try:
         overrides = OverridesParser.create().parse_overrides([a for a in argv if "=" in a and a[0] != "-"])
     except HydraException:
         return  # Hydra reports malformed overrides itself
     known = config.TOP_LEVEL | config.EXTRA_TOP_LEVEL | {"hydra", "experiment"}
+    selected = [config_dir / "config.yaml"] if config_dir is not None else []
     for o in overrides:
         top = re.split(r"[./]", o.key_or_group)[0]
         if o.type == OverrideType.CHANGE and o.package is None and top not in known:
             raise ConfigError(o.key_or_group, "unknown key", ", ".join(sorted(config.TOP_LEVEL)))
-        if o.key_or_group == "scenario" and not o.is_sweep_override() and o.type != OverrideType.DEL:
-            value = o.value()
-            names = value if isinstance(value, list) else [value]
+        if o.is_sweep_override() or o.type == OverrideType.DEL or not isinstance(o.value(), str | list):
+            continue
+        names = [str(v) for v in o.value()] if isinstance(o.value(), list) else [o.value()]
+        if config_dir is not None:
+            selected += [config_dir / o.key_or_group / f"{name}.yaml" for name in names]
+        if o.key_or_group == "scenario":
             options = scenario_names(config_dir)
             for name in names:
                 if name not in options:
                     raise ConfigError("scenario", f"unknown scenario '{name}'", ", ".join(options))
+    for path in selected:
+        if path.is_file():
+            check_yaml(path)
+
+
+def check_yaml(path: Path) -> None:
+    """A ConfigError naming the file and line if it is not valid YAML."""
+    try:
+        yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(str(path), f"{problem}{where}", "a valid YAML file") from None
 
 
 def scenario_names(config_dir: Path | None = None) -> list[str]:

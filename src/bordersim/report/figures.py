@@ -212,14 +212,16 @@ def time_series(sweep: Sweep, out: Path) -> Drawn:
     events = scenario_events(sweep, conditions)
     rows, cols = _grid(len(metrics))
     fig = new_figure(15, 3.0 * rows + 1.2)
-    axes = list(fig.subplots(rows, cols, sharex=True).ravel())
-    for ax in axes[len(metrics) :]:
-        ax.remove()
-    for n, (ax, metric) in enumerate(zip(axes, metrics, strict=False)):
+    grid = fig.add_gridspec(rows + 1, cols, height_ratios=[1] * rows + [0.3])
+    axes = [fig.add_subplot(grid[n // cols, n % cols]) for n in range(len(metrics))]
+    for n, (ax, metric) in enumerate(zip(axes, metrics, strict=True)):
+        ax.sharex(axes[0])
+        ax.tick_params(labelbottom=n + cols >= len(metrics))
         label, unit, cumulative = DAILY[metric]
         q = daily_quantiles(sweep, metric, cumulative)
         for cond in conditions:
             _bands(ax, q[q["condition"] == cond], colours[cond], cond)
+        _note_constant(ax, sweep.daily[metric])
         _mark_events(ax, events, colours, labelled=n < cols)
         ax.set_title(label, fontsize=10, pad=12 if n < cols and events else 6)
         ax.set_ylabel(unit)
@@ -228,9 +230,9 @@ def time_series(sweep: Sweep, out: Path) -> Drawn:
         locator = mdates.AutoDateLocator(maxticks=7)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    fig.legend(
-        handles=_time_legend(colours, events), loc="outside lower center", ncols=2, fontsize=8, frameon=False
-    )
+    legend_ax = fig.add_subplot(grid[rows, :])
+    legend_ax.legend(handles=_time_legend(colours, events), loc="center", ncols=2, fontsize=8, frameon=False)
+    legend_ax.axis("off")
     shown = (
         ""
         if len(conditions) == len(sweep.conditions)
@@ -292,11 +294,10 @@ def setting_quantiles(sweep: Sweep, outcome: str, keys: list[str]) -> pd.DataFra
 
 def _need_grid(sweep: Sweep, n: int) -> list[str]:
     keys = grid_keys(sweep)
-    if not sweep.params or len(keys) < n:
-        raise NothingToDrawError(
-            f"needs a swept parameter and {n} grid axes (swept parameters or scenarios); this sweep has "
-            f"{len(sweep.params)} swept parameter(s)"
-        )
+    if not sweep.params:
+        raise NothingToDrawError("needs a swept parameter; this sweep has none")
+    if len(keys) < n:
+        raise NothingToDrawError("needs two grid axes: two swept parameters, or one and several scenarios")
     absent = [o for o in DILEMMA_OUTCOMES if o not in sweep.ok.columns]
     if sweep.ok.empty or absent:
         raise NothingToDrawError("no finished runs with IS and militia outcomes")

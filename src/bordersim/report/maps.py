@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Polygon
 
 from bordersim.errors import ConfigError
 from bordersim.geography import COUNTRIES, TERRAIN, Geography, rasterise
@@ -75,6 +75,10 @@ def base_map(ax: Axes, geo: Geography, kinds: tuple[str, ...] = LABELLED_KINDS) 
         vmax=len(codes) - 0.5,
         interpolation="nearest",
     )
+    for area in geo.raw.get("areas", []):
+        if area.get("kind") == "military_zone":
+            poly = np.asarray(area["polygon"], dtype=float)[:, ::-1]
+            ax.add_patch(Polygon(poly, fc="none", ec="#6B4E16", hatch="////", lw=0.6, zorder=1.7))
     for road in geo.raw.get("roads", []):
         line = np.asarray(road["line"], dtype=float)
         ax.plot(line[:, 1], line[:, 0], color="#7F7F7F", lw=0.8, zorder=2)
@@ -178,6 +182,7 @@ def base_legend() -> list:
     """Legend handles of the base map."""
     return [
         *[Patch(color=c, label=k) for k, c in TERRAIN_COLOURS.items()],
+        Patch(fc="none", ec="#6B4E16", hatch="////", label="militia military zone"),
         Line2D([], [], color="#1F5FA8", lw=1.6, label="Euphrates"),
         Line2D([], [], color="#222222", lw=1.4, ls=(0, (5, 2, 1, 2)), label="Iraq-Syria border"),
         Line2D([], [], color="#7F7F7F", lw=0.8, label="road"),

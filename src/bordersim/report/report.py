@@ -68,7 +68,7 @@ def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path) -> s
         overview(sweep),
         missing_section(sweep, skipped),
         "## Comparison table\n",
-        sweep.comparison_md.strip() + "\n"
+        demote(sweep.comparison_md)
         if sweep.comparison_md
         else "_comparison.md is missing from the sweep._\n",
         "## Figures\n",
@@ -78,6 +78,14 @@ def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path) -> s
         f"bordersim {sweep.software_version()} (sweep); report written by bordersim {installed_version()}.\n",
     ]
     return "\n".join(parts)
+
+
+def demote(markdown: str, levels: int = 2) -> str:
+    """Markdown with every heading moved down ``levels`` levels, to nest inside the report."""
+    lines = [
+        ("#" * levels + line) if line.startswith("#") else line for line in markdown.strip().splitlines()
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def overview(sweep: Sweep) -> str:

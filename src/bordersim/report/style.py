@@ -123,10 +123,14 @@ def finish(fig: Figure, path: Path, title: str, caption: str) -> Drawn:
     return Drawn(save(fig, path), title, caption, fig)
 
 
+#: Resolution of the PNG files.
+DPI = 150
+
+
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``path`` as PNG (150 dpi) and a vector SVG beside it; close the figure."""
+    """Write ``path`` as PNG (at DPI) and a vector SVG beside it; close the figure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path.with_suffix(".png"), dpi=150)
+    fig.savefig(path.with_suffix(".png"), dpi=DPI)
     fig.set_layout_engine("none")  # keep the layout just computed: the SVG need not redo it
     fig.savefig(path.with_suffix(".svg"))
     plt.close(fig)

