@@ -23,16 +23,15 @@ from pathlib import Path
 BORDERSIM = str(Path(sys.executable).with_name("bordersim"))
 
 
-def time_sweep(workers: int, n_seeds: int, seeds_per_job: int, root: Path) -> dict:
-    """Wall time of one full sweep with ``workers`` joblib workers."""
-    sweep_dir = root / f"workers_{workers}"
+def time_sweep(workers: int, n_seeds: int, seeds_per_job: int, sweep_dir: Path) -> dict:
+    """Wall time of one full sweep with ``workers`` joblib workers into a new ``sweep_dir``."""
     cmd = [
         BORDERSIM, "-m", "experiment=scenario_comparison", f"n_seeds={n_seeds}",
         f"seeds_per_job={seeds_per_job}", f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={sweep_dir}",
     ]  # fmt: skip
     load, cpu = os.getloadavg()[0], _children_cpu_s()
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=root)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=sweep_dir.parent)
     wall = time.perf_counter() - start
     cpu = _children_cpu_s() - cpu
     meta = json.loads((sweep_dir / "sweep.json").read_text())
@@ -61,8 +60,9 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="bordersim-bench-") as tmp:
-        for workers in args.workers:
-            results.append(time_sweep(workers, args.n_seeds, args.seeds_per_job, Path(tmp)))
+        for number, workers in enumerate(args.workers):
+            sweep_dir = Path(tmp) / f"{number}_workers_{workers}"  # a new sweep each time, never a resume
+            results.append(time_sweep(workers, args.n_seeds, args.seeds_per_job, sweep_dir))
             print(json.dumps(results[-1]), flush=True)
     first = results[0]
     print(f"\nscenario_comparison, {args.n_seeds} seeds x 5 scenarios, {os.cpu_count()} cores")
