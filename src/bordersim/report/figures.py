@@ -76,12 +76,15 @@ def _panels(fig, n_axes: int) -> tuple[list[Axes], Axes]:
     return axes[:n_axes], axes[n_axes]
 
 
+def _outcome_data(sweep: Sweep) -> tuple[list[str], pd.DataFrame, list[str], dict[str, str]]:
+    """The outcomes to draw, the ok runs with their condition, the conditions and their colours."""
+    conditions = sweep.conditions
+    return outcomes_present(sweep), with_conditions(sweep, sweep.ok), conditions, palette(sweep, conditions)
+
+
 def outcome_distributions(sweep: Sweep, out: Path) -> Drawn:
     """Violin of each key outcome per condition, every run shown as a dot, median as a bar."""
-    outcomes = outcomes_present(sweep)
-    ok = with_conditions(sweep, sweep.ok)
-    conditions = sweep.conditions
-    colours = palette(sweep, conditions)
+    outcomes, ok, conditions, colours = _outcome_data(sweep)
     fig = new_figure(14, 3.2 * _grid(len(outcomes) + 1)[0])
     axes, legend_ax = _panels(fig, len(outcomes))
     rng = np.random.default_rng(0)
@@ -134,10 +137,7 @@ def _violin(ax: Axes, x: int, values: np.ndarray, colour: str, cond: str, rng: n
 
 def outcome_ecdfs(sweep: Sweep, out: Path) -> Drawn:
     """Empirical CDF of each key outcome per condition, for comparing tails."""
-    outcomes = outcomes_present(sweep)
-    ok = with_conditions(sweep, sweep.ok)
-    conditions = sweep.conditions
-    colours = palette(sweep, conditions)
+    outcomes, ok, conditions, colours = _outcome_data(sweep)
     fig = new_figure(14, 3.2 * _grid(len(outcomes) + 1)[0])
     axes, legend_ax = _panels(fig, len(outcomes))
     for ax, outcome in zip(axes, outcomes, strict=True):
