@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bordersim import clashes, scenarios
-from bordersim.geography import TERRAIN
+from bordersim import encounters as clashes
+from bordersim.events import scenarios
+from bordersim.world.geography import TERRAIN
 
 SECURITY = {"urban_defender_factor": 2.0, "desert_defender_factor": 1.5}
 

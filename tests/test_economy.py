@@ -11,9 +11,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from bordersim import scenarios
-from bordersim.agents.smuggler import learnt_risk, run_day
-from bordersim.economy import settle_finances
+from bordersim.events import scenarios
+from bordersim.actors.smuggler import learnt_risk, run_day
+from bordersim.world.economy import settle_finances
 
 RIVER_FARMLAND = 2  # index of a popular informal route in the default geography
 MILITIA_CROSSING = 1  # the informal route through militia checkpoints

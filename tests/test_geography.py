@@ -16,7 +16,7 @@ import yaml
 
 import bordersim
 from bordersim.errors import ConfigError
-from bordersim.geography import COUNTRIES, TERRAIN, rasterise
+from bordersim.world.geography import COUNTRIES, TERRAIN, rasterise
 
 IRAQ, SYRIA = COUNTRIES.index("iraq"), COUNTRIES.index("syria")
 JAZIRA, SHAMIYYA = 1, 0  # bank layer: 1 north/east bank, 0 south/west bank

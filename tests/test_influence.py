@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bordersim.influence import CONTESTED, GROUPS, NOBODY, G, compute_control, spread, spread_points
+from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, compute_control, spread, spread_points
 
 
 def presence_of(**cells):

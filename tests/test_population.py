@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bordersim.influence import G
-from bordersim.population import arrest_probability, bennett_anger, eligible_share
+from bordersim.world.influence import G
+from bordersim.world.population import arrest_probability, bennett_anger, eligible_share
 
 K = 2.3  # Epstein's default
 

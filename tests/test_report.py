@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from bordersim.geography import rasterise
+from bordersim.world.geography import rasterise
 from bordersim.metrics import DAILY_METRICS
 from bordersim.report import cli, figures, maps
 from bordersim.report.report import FIGURES, build_report

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bordersim.geography import TERRAIN
-from bordersim.strikes import AirCampaign, Target
+from bordersim.world.geography import TERRAIN
+from bordersim.events.strikes import AirCampaign, Target
 
 MIX = {"base": 1.0}
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bordersim.geography import ROUTE_KINDS
+from bordersim.world.geography import ROUTE_KINDS
 
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [

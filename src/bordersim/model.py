@@ -11,19 +11,21 @@ from mesa import Model
 from mesa.discrete_space import OrthogonalMooreGrid
 from scipy.ndimage import distance_transform_edt
 
-from bordersim import clashes, config, scenarios
-from bordersim.agents.militia import Militia, fighters_by_alignment
-from bordersim.agents.smuggler import run_day
-from bordersim.agents.state import StateForce
-from bordersim.agents.tribe import Tribe
-from bordersim.economy import Crossing, RouteNetwork, settle_finances
-from bordersim.geography import ROUTE_KINDS, TERRAIN, rasterise
-from bordersim.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, spread_points
+from bordersim import config
+from bordersim import encounters as clashes
+from bordersim.events import scenarios
+from bordersim.actors.militia import Militia, fighters_by_alignment
+from bordersim.actors.smuggler import run_day
+from bordersim.actors.state import StateForce
+from bordersim.actors.tribe import Tribe
+from bordersim.world.economy import Crossing, RouteNetwork, settle_finances
+from bordersim.world.geography import ROUTE_KINDS, TERRAIN, rasterise
+from bordersim.world.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, spread_points
 from bordersim.metrics import DailyRecorder, new_day
-from bordersim.orbat import build_forces
-from bordersim.outside import IRGCLogistics, USPresence
-from bordersim.population import Population
-from bordersim.strikes import AirWar
+from bordersim.actors.orbat import build_forces
+from bordersim.actors.outside import IRGCLogistics, USPresence
+from bordersim.world.population import Population
+from bordersim.events.strikes import AirWar
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
 VIOLENCE_RADIUS_KM = 2.0

@@ -18,8 +18,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from bordersim.errors import ConfigError
-from bordersim.geography import COUNTRIES, TERRAIN, Geography, rasterise
-from bordersim.influence import GROUPS
+from bordersim.world.geography import COUNTRIES, TERRAIN, Geography, rasterise
+from bordersim.world.influence import GROUPS
 from bordersim.report.figures import shown_conditions, with_conditions
 from bordersim.report.style import Drawn, NothingToDrawError, finish, new_figure
 from bordersim.report.sweep import Sweep

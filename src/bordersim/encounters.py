@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bordersim.geography import TERRAIN
+from bordersim.world.geography import TERRAIN
 
 ROUNDS = 3
 

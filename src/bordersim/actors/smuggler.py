@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.agents.base import Column, FamilyTable, TabledAgent
-from bordersim.economy import RouteDay, share_out
+from bordersim.actors.base import Column, FamilyTable, TabledAgent
+from bordersim.world.economy import RouteDay, share_out
 
 
 class SmugglerCrew(TabledAgent):

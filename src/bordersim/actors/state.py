@@ -12,7 +12,7 @@ from typing import Any
 
 from mesa.discrete_space import CellAgent
 
-from bordersim.influence import G
+from bordersim.world.influence import G
 
 SIDE_GROUP = {"iraq": G["state_iraq"], "syria": G["state_syria"], "sdf": G["sdf"]}
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from bordersim.influence import G
+from bordersim.world.influence import G
 
 
 class Tribe(CellAgent):

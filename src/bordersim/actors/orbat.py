@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.agents.islamic_state import IslamicState
-from bordersim.agents.militia import Militia
-from bordersim.agents.smuggler import SmugglerCrew
-from bordersim.agents.state import StateForce
-from bordersim.agents.tribe import Tribe
+from bordersim.actors.islamic_state import IslamicState
+from bordersim.actors.militia import Militia
+from bordersim.actors.smuggler import SmugglerCrew
+from bordersim.actors.state import StateForce
+from bordersim.actors.tribe import Tribe
 
 
 def build_forces(model: Any) -> None:

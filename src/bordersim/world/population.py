@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from mesa.discrete_space import PropertyLayer
 
-from bordersim.influence import CONTESTED, GROUPS, NOBODY, G, spread, spread_points
+from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, spread, spread_points
 
 LAYERS = (
     "residents",

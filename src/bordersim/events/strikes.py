@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.agents.militia import nearest
+from bordersim.actors.militia import nearest
 
 TARGET_KINDS = ("base", "depot", "convoy", "checkpoint")
 FIGHTERS_AT_SITE = {"base": 40, "depot": 10, "convoy": 15, "checkpoint": 15}  # estimates

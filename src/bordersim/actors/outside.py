@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.geography import Geography, _sample_line
-from bordersim.influence import G
+from bordersim.world.geography import Geography, _sample_line
+from bordersim.world.influence import G
 
 
 class USPresence:

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from bordersim.geography import TERRAIN
-from bordersim.influence import G
+from bordersim.world.geography import TERRAIN
+from bordersim.world.influence import G
 
 GARRISON, CHECKPOINT, DISPERSED = "garrison", "checkpoint", "dispersed"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.geography import ROUTE_KINDS, Geography
-from bordersim.influence import MILITIA_GROUPS, membership
+from bordersim.world.geography import ROUTE_KINDS, Geography
+from bordersim.world.influence import MILITIA_GROUPS, membership
 
 CHECKPOINT_REACH_KM = 1.0
 HOLDER_REACH_KM = 3.0

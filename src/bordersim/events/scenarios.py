@@ -17,7 +17,7 @@ from typing import Any
 
 from bordersim import config
 from bordersim.errors import ConfigError
-from bordersim.strikes import TARGET_KINDS, AirCampaign
+from bordersim.events.strikes import TARGET_KINDS, AirCampaign
 
 ACTIONS: dict[str, Callable[..., None]] = {}
 #: Actions that can happen once in a run: two scenarios both doing one contradict each other.

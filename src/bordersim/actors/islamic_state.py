@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from bordersim.agents.base import Column, FamilyTable, TabledAgent
-from bordersim.geography import TERRAIN
+from bordersim.actors.base import Column, FamilyTable, TabledAgent
+from bordersim.world.geography import TERRAIN
 
 HIDE, INFILTRATE, RECRUIT, ATTACK, EXTORT = range(5)
 MODES = ("hide", "infiltrate", "recruit", "attack", "extort")

@@ -1,1 +1,0 @@
-"""The five agent families of the border zone, one module each."""

@@ -1,0 +1,1 @@
+"""Events of the simulation: scenario calendars and the air war they start."""
