@@ -78,6 +78,7 @@ def model(default_config: dict) -> BorderModel:
 TINY_GEOGRAPHY = {
     "name": "tiny_segment",
     "extent": {"lat_min": 33.40, "lat_max": 33.50, "lon_min": 38.60, "lon_max": 38.72},
+    "urban_density_per_km2": 4000,
     "places": {
         "west_town": {"lat": 33.43, "lon": 38.63, "country": "syria", "kind": "town", "population": 5000},
         "east_town": {"lat": 33.43, "lon": 38.69, "country": "iraq", "kind": "town", "population": 8000},

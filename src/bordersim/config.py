@@ -9,9 +9,11 @@ the naming rule of that file says which are probabilities in [0, 1].
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date
 from functools import cache
 from importlib import resources
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -21,6 +23,7 @@ from hydra.errors import MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 
 from bordersim.errors import ConfigError
+from bordersim.params import ArrestFunction, Forces, Params, RunConfig, build
 
 CONFIG_MODULE = "bordersim.configs"
 TOP_LEVEL = {
@@ -31,7 +34,7 @@ TOP_LEVEL = {
 EXTRA_TOP_LEVEL: set[str] = {"sweep", "n_seeds", "seeds_per_job"}
 SHARE_SUFFIXES = ("_prob", "_share", "_fraction", "_decay")
 SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
-CHOICES = {"params.population.arrest_function": ("exponential", "floor", "round")}
+CHOICES = {"params.population.arrest_function": typing.get_args(ArrestFunction)}
 
 
 def compose_config(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
@@ -55,16 +58,36 @@ def unknown_option(exc: MissingConfigException, options: Any) -> Exception:
     return ConfigError(group.replace("/", "."), f"unknown option '{name}'", ", ".join(options(group)))
 
 
-def resolve(cfg: Any) -> dict:
+def plain(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
     """A plain, resolved, checked dict of the model inputs (Hydra's own keys dropped)."""
     if isinstance(cfg, DictConfig):
         try:
-            cfg = OmegaConf.to_container(cfg, resolve=True)
+            cfg = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
         except Exception as exc:  # omegaconf raises several types for bad interpolations
             raise ConfigError(getattr(exc, "full_key", "config"), str(exc).splitlines()[0]) from None
-    cfg = {k: v for k, v in dict(cfg).items() if k != "hydra"}
-    check(cfg)
-    return cfg
+    out = {str(k): v for k, v in dict(cfg).items() if k != "hydra"}
+    check(out)
+    return out
+
+
+def resolve(cfg: DictConfig | Mapping[str, Any] | RunConfig) -> RunConfig:
+    """The typed inputs of one run from a composed config or a plain mapping, checked once."""
+    if isinstance(cfg, RunConfig):
+        return cfg
+    data = plain(cfg)
+    return RunConfig(
+        seed=data["seed"],
+        days=data["days"],
+        start_date=date.fromisoformat(str(data["start_date"])),
+        cell_km=float(data["cell_km"]),
+        agent_scale=float(data["agent_scale"]),
+        write_spatial=bool(data["write_spatial"]),
+        geography=data["geography"],
+        forces=build(Forces, data["forces"], "forces"),
+        params=build(Params, data["params"], "params"),
+        scenario=data["scenario"],
+        data=data,
+    )
 
 
 def check(cfg: dict) -> None:

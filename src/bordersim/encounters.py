@@ -1,45 +1,169 @@
-"""Clashes (MODEL.md 7.8): attrition between hostile units by Lanchester's square law."""
+"""Encounters (MODEL.md 7.8): every fight of the zone, written once.
+
+A clash is attrition between two sides by Lanchester's square law over a few rounds, the
+defender's fire multiplied by the terrain of the cell. The encounters of the model are
+clashes between units that share the small :class:`Unit` protocol: an IS attack on the
+weakest unit in reach (tribes nearby join the defence), a hunt (militia clearing or a
+state raid) on IS cells its watchers spot, an ambush on an IRGC convoy, and the losses of
+an air strike. Each books its casualties, violence and civilian harm in the day's tally.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
 import numpy as np
 
-from bordersim.world.geography import TERRAIN
+from bordersim.params import Params, SecurityParams
+from bordersim.world.geography import TERRAIN, Geography
 
-ROUNDS = 3
+if TYPE_CHECKING:
+    from bordersim.actors.islamic_state import ISCell, IslamicState
+    from bordersim.actors.outside import Convoy
+    from bordersim.actors.tribe import Tribe
+    from bordersim.metrics import Tally
+    from bordersim.world.population import Population
+
+Cell = tuple[int, int]
+
+
+class Unit(Protocol):
+    """What an encounter needs of a side: its strength and how it takes losses."""
+
+    @property
+    def fighters(self) -> float: ...
+
+    def lose(self, fighters: float, materiel: float = 0.0) -> None: ...
+
+
+class PlacedUnit(Unit, Protocol):
+    """A unit standing on a grid cell."""
+
+    @property
+    def ij(self) -> Cell: ...
 
 
 def engage(
     attacker: float,
     defender: float,
-    rate: float,
     defender_factor: float,
+    sec: SecurityParams,
     rng: np.random.Generator,
 ) -> tuple[int, int]:
-    """Fight up to three rounds; return (attacker losses, defender losses).
+    """Fight up to ``sec.clash_rounds`` rounds; return (attacker losses, defender losses).
 
-    Each round, a side's expected losses are ``rate`` times the other side's strength
-    (square law), the defender's fire multiplied by the terrain factor. A side that has
-    lost half its strength breaks off.
+    Each round, a side's expected losses are the Lanchester rate times the other side's
+    strength (square law), the defender's fire multiplied by the terrain factor. A side
+    that has lost ``sec.break_off_loss_share`` of its strength breaks off.
     """
     a, d = int(attacker), int(defender)
     a_lost = d_lost = 0
-    for _ in range(ROUNDS):
+    rate = sec.lanchester_rate
+    for _ in range(sec.clash_rounds):
         if a <= 0 or d <= 0:
             break
         da = rng.binomial(a, min(1.0, rate * d * defender_factor / a))
         dd = rng.binomial(d, min(1.0, rate * a / d))
         a, d = a - da, d - dd
         a_lost, d_lost = a_lost + da, d_lost + dd
-        if a_lost * 2 >= attacker or d_lost * 2 >= defender:
+        if a_lost >= sec.break_off_loss_share * attacker or d_lost >= sec.break_off_loss_share * defender:
             break
     return a_lost, d_lost
 
 
-def terrain_factor(terrain_code: int, security: dict) -> float:
+def terrain_factor(terrain_code: int, sec: SecurityParams) -> float:
     """Defender's advantage on a cell: towns and desert favour whoever holds them."""
     if terrain_code == TERRAIN["urban"]:
-        return float(security["urban_defender_factor"])
+        return float(sec.urban_defender_factor)
     if terrain_code in (TERRAIN["desert"], TERRAIN["wadi"]):
-        return float(security["desert_defender_factor"])
+        return float(sec.desert_defender_factor)
     return 1.0
+
+
+def distance(a: Cell, b: Cell) -> float:
+    """Distance between two cells [cells]."""
+    return float(np.hypot(a[0] - b[0], a[1] - b[1]))
+
+
+class Encounters:
+    """The fights of the zone, resolved on its grid with the model's generator."""
+
+    def __init__(
+        self,
+        geo: Geography,
+        population: Population,
+        islamic_state: IslamicState,
+        params: Params,
+        rng: np.random.Generator,
+        today: Tally,
+    ) -> None:
+        self.geo, self.population, self.islamic_state = geo, population, islamic_state
+        self.params, self.rng, self.today = params, rng, today
+
+    def clash(self, attacker: float, defender: float, ij: Cell) -> tuple[int, int]:
+        """Resolve a clash at ``ij``; record casualties, violence and civilian harm."""
+        sec = self.params.security
+        factor = terrain_factor(int(self.geo.terrain[ij]), sec)
+        lost, killed = engage(attacker, defender, factor, sec, self.rng)
+        self.today["clash_casualties"] += lost + killed
+        self.population.add_violence(ij, self.params.population.violence_per_clash)
+        if self.population.residents[ij] > 1 and self.rng.random() < sec.civilians_per_clash_prob:
+            harmed = int(self.rng.poisson(sec.civilians_harmed_per_casualty * (lost + killed)))
+            self.population.harm[ij] += harmed
+            self.today["civilian_harm"] += harmed
+        return lost, killed
+
+    def hunt(self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float) -> None:
+        """Militia clearing or a state raid: engage each IS cell in reach that the hunter's
+        watchers spot (chance ``effort`` times the watch layer at the cell)."""
+        sec = self.params.security
+        for cell in self.islamic_state.within(hunter.ij, radius_km / self.geo.transform.cell_km):
+            if self.rng.random() < effort * watch[cell.ij]:
+                committed = min(hunter.fighters, sec.hunt_commitment_per_member * cell.members) * firepower
+                lost, killed = self.clash(committed, cell.members, cell.ij)
+                hunter.lose(lost)
+                cell.lose(killed)
+
+    def islamic_state_attack(self, cell: ISCell, units: Sequence[PlacedUnit], tribes: Sequence[Tribe]) -> None:
+        """An IS cell attacks the weakest unit in reach; tribes within their defence radius
+        join the defence in proportion to their allegiance."""
+        p, sec, tp = self.params.islamic_state, self.params.security, self.params.tribes
+        cell_km = self.geo.transform.cell_km
+        r = p.attack_radius_km / cell_km
+        targets = [u for u in units if u.fighters >= 1 and distance(u.ij, cell.ij) <= r]
+        if not targets:
+            return
+        target = min(targets, key=lambda u: u.fighters)
+        at = target.ij
+        reach = tp.defend_radius_km / cell_km
+        helpers = [t for t in tribes if t is not target and distance(at, t.ij) <= reach]
+        sides: list[tuple[Unit, float]] = [
+            (target, min(target.fighters, sec.defence_cap_per_attacker * cell.members))
+        ]
+        sides += [
+            (t, min(t.fighters, tp.helper_commitment_per_attacker * cell.members) * t.allegiance)
+            for t in helpers
+        ]
+        defence = sum(n for _, n in sides)
+        lost, killed = self.clash(cell.members, defence, at)
+        self.today["is_attacks"] += 1
+        for unit, n in sides:
+            unit.lose(killed * n / defence)
+        cell.lose(lost)
+
+    def ambush(self, attacker: ISCell, convoy: Convoy) -> bool:
+        """An IS cell ambushes a convoy; True when the cargo is lost (the escort broken)."""
+        lost, killed = self.clash(attacker.members, convoy.fighters, convoy.ij)
+        self.today["is_attacks"] += 1
+        for unit in convoy.escorts:
+            unit.lose(killed / len(convoy.escorts))
+        attacker.lose(lost)
+        return killed >= self.params.irgc_logistics.cargo_loss_escort_share * convoy.fighters
+
+    def air_strike(self, target: Unit, exposed: float, effectiveness: float, materiel: float) -> int:
+        """Losses of a strike: each exposed fighter is killed with the strike's effectiveness;
+        a share of materiel is destroyed. Returns the fighters killed."""
+        killed = int(self.rng.binomial(int(min(target.fighters, exposed)), effectiveness))
+        target.lose(killed, min(materiel, 1.0))
+        return killed

@@ -31,8 +31,11 @@ STOCKS = [
 DAILY_METRICS = FLOWS + STOCKS
 
 
-def new_day() -> defaultdict:
-    """Counters of today's flows, filled in by the submodels as events happen."""
+#: Counters of today's flows, filled in by the submodels as events happen; cleared at dawn.
+Tally = defaultdict[str, float]
+
+
+def new_tally() -> Tally:
     return defaultdict(float)
 
 

@@ -14,14 +14,17 @@ import os
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from omegaconf import DictConfig
 
 from bordersim import config
 from bordersim.metrics import summarise
 from bordersim.model import BorderModel
+from bordersim.params import RunConfig
 
 SUMMARY = "summary.json"
 
@@ -39,7 +42,7 @@ class RunResult:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         _atomic(out / "daily.parquet", lambda p: self.daily.to_parquet(p, index=False))
-        if self.model.config.get("write_spatial", True):
+        if self.model.config.write_spatial:
             _atomic(out / "maps.npz", lambda p: np.savez_compressed(p, **spatial(self.model)))
             strikes = pd.DataFrame(self.model.air.log, columns=STRIKE_COLUMNS)
             _atomic(out / "strikes.parquet", lambda p: strikes.to_parquet(p, index=False))
@@ -51,23 +54,23 @@ class RunResult:
 STRIKE_COLUMNS = ["day", "date", "actor", "target", "unit", "lat", "lon", "killed", "civilians_harmed"]
 
 
-def run(cfg: Any = None, overrides: list[str] | tuple[str, ...] = ()) -> RunResult:
-    """Build and run one model from a config (DictConfig, dict, or None for the defaults
-    composed with ``overrides`` such as ``["seed=3", "scenario=[reopening]"]``)."""
-    if cfg is None:
-        cfg = config.compose_config(overrides)
-    resolved = config.resolve(cfg)
+def run(
+    cfg: RunConfig | DictConfig | Mapping[str, Any] | None = None, overrides: list[str] | tuple[str, ...] = ()
+) -> RunResult:
+    """Build and run one model from a config (RunConfig, DictConfig, dict, or None for the
+    defaults composed with ``overrides`` such as ``["seed=3", "scenario=[reopening]"]``)."""
+    resolved = config.resolve(cfg if cfg is not None else config.compose_config(overrides))
     model = BorderModel(resolved)
     model.run()
     daily = model.recorder.frame()
     summary = {
-        "seed": resolved["seed"],
-        "scenario": sorted(resolved["scenario"]),
-        "start_date": str(resolved["start_date"]),
+        "seed": resolved.seed,
+        "scenario": sorted(resolved.scenario),
+        "start_date": str(resolved.start_date),
         "bordersim_version": version("bordersim"),
         "outcomes": summarise(daily),
         "events_fired": model.fired_events,
-        "config": resolved,
+        "config": resolved.data,
     }
     return RunResult(daily, summary, model)
 
@@ -85,7 +88,7 @@ def spatial(model: BorderModel) -> dict[str, np.ndarray]:
     }
 
 
-def _atomic(path: Path, write: Any) -> None:
+def _atomic(path: Path, write: Callable[[Path], Any]) -> None:
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")  # keeps the suffix: np.savez adds .npz
     write(tmp)
     os.replace(tmp, path)

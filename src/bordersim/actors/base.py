@@ -1,6 +1,7 @@
-"""Shared machinery of the agent families: Mesa cell agents whose state lives in columns.
+"""Shared machinery of the agent families.
 
-Families with many units (smuggler crews, IS cells) keep their state in a
+Units that act one by one (militias, state forces, tribes) are :class:`ForceUnit` cell
+agents with a name, fighters and the loss rule every encounter uses. Families with many units (smuggler crews, IS cells) keep their state in a
 :class:`FamilyTable` (one numpy array per state variable, one row per agent) so a day's
 behaviour is computed for the whole family at once; each unit is still a Mesa
 ``CellAgent`` with its identity and cell, and reads and writes its row through
@@ -9,10 +10,13 @@ behaviour is computed for the whole family at once; each unit is still a Mesa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from mesa.discrete_space import CellAgent
+
+if TYPE_CHECKING:
+    from bordersim.model import BorderModel
 
 
 class FamilyTable:
@@ -79,9 +83,10 @@ class Column:
 class TabledAgent(CellAgent):
     """A cell agent whose state is a row of its family's table."""
 
+    model: BorderModel
     table: FamilyTable
 
-    def __init__(self, model: Any, table: FamilyTable, cell: Any) -> None:
+    def __init__(self, model: BorderModel, table: FamilyTable, cell: Any) -> None:
         super().__init__(model)
         self.table = table
         self.row = table.add(self)
@@ -92,6 +97,27 @@ class TabledAgent(CellAgent):
         self.cell = None
         super().remove()
 
+
+class ForceUnit(CellAgent):
+    """A unit that acts as one: a name, fighters, a cell, and losses in encounters."""
+
+    model: BorderModel
+
+    def __init__(self, model: BorderModel, name: str, fighters: float, at: tuple[int, int]) -> None:
+        super().__init__(model)
+        self.name = name
+        self.fighters = float(fighters)
+        self.cell = model.grid[at]
+
     @property
     def ij(self) -> tuple[int, int]:
-        return self.cell.coordinate
+        """The unit's cell."""
+        return self.cell.coordinate  # type: ignore[union-attr]
+
+    def lose(self, fighters: float, materiel: float = 0.0) -> None:
+        """Fighters killed or captured in a clash or strike."""
+        self.fighters = max(0.0, self.fighters - fighters)
+
+    def presence(self) -> float:
+        """Strength the unit shows on its cell (feeds influence and control)."""
+        return self.fighters

@@ -9,16 +9,22 @@ family acts at once in numpy; attacks, being few, are resolved one by one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.ndimage import distance_transform_edt
 
 from bordersim.actors.base import Column, FamilyTable, TabledAgent
-from bordersim.world.geography import TERRAIN
+from bordersim.params import IslamicStateParams
+from bordersim.world.geography import IRAQ, SYRIA, TERRAIN
+
+if TYPE_CHECKING:
+    from bordersim.actors.smuggler import SmugglingDay
+    from bordersim.model import BorderModel
 
 HIDE, INFILTRATE, RECRUIT, ATTACK, EXTORT = range(5)
-MODES = ("hide", "infiltrate", "recruit", "attack", "extort")
 METHODS = ("smuggler", "corrupt_post", "alone")
+WITH_CREW, CORRUPT_POST, ALONE = range(len(METHODS))
 
 
 class ISCell(TabledAgent):
@@ -32,9 +38,14 @@ class ISCell(TabledAgent):
     def ij(self) -> tuple[int, int]:
         return int(self.table.i[self.row]), int(self.table.j[self.row])
 
-    def lose(self, members: int) -> None:
+    @property
+    def fighters(self) -> float:
+        """A cell's members are its fighters."""
+        return float(self.members)
+
+    def lose(self, fighters: float, materiel: float = 0.0) -> None:
         """Members killed or captured; the cell dies when none are left."""
-        self.members = max(0, int(self.members) - int(members))
+        self.members = max(0, int(self.members) - int(fighters))
         if self.members <= 0:
             self.model.islamic_state.remove(self)
 
@@ -42,10 +53,10 @@ class ISCell(TabledAgent):
 class IslamicState:
     """The IS cells of the zone as one family: their table and their daily behaviour."""
 
-    def __init__(self, model: Any, capacity: int) -> None:
+    def __init__(self, model: BorderModel, capacity: int) -> None:
         self.model = model
         self.table = FamilyTable(capacity, {"members": int, "cash": float, "mode": int, "i": int, "j": int})
-        self.nearest_iraq = _nearest_cells(model.geo.country == 0)
+        self.nearest_iraq = _nearest_cells(model.geo.country == IRAQ)
 
     # -- population of cells -------------------------------------------------------------
     def spawn(self, ij: tuple[int, int], members: int, cash: float) -> ISCell:
@@ -81,9 +92,9 @@ class IslamicState:
         return [t.agents[r] for r in rows[near]]
 
     # -- daily behaviour ---------------------------------------------------------------
-    def act(self, runs: dict[str, np.ndarray]) -> None:
+    def act(self, runs: SmugglingDay) -> None:
         """One day of every cell: arrivals, modes, moves, crossings, recruits, attacks."""
-        m, p = self.model, self.model.params["islamic_state"]
+        m, p = self.model, self.model.params.islamic_state
         self.arrive(p)
         rows = self.table.rows
         if rows.size == 0:
@@ -94,57 +105,56 @@ class IslamicState:
         self.move_to_thin_security(roaming, self.table.mode[roaming] == RECRUIT, p)
         self.infiltrate(rows[mode == INFILTRATE], runs, p)
         self.recruit(rows[mode == RECRUIT])
-        self.table.cash[rows[mode == EXTORT]] += p["extortion_per_cell_day"]
+        self.table.cash[rows[mode == EXTORT]] += p.extortion_per_cell_day
+        defenders = [*m.militias, *m.state_forces, *m.tribes]
         for row in rows[mode == ATTACK]:
             if self.table.alive[row]:
-                m.islamic_state_attack(self.table.agents[row])
+                m.encounters.islamic_state_attack(self.table.agents[row], defenders, m.tribes)
         self.upkeep_split_and_leave(p)
 
-    def arrive(self, p: dict) -> None:
+    def arrive(self, p: IslamicStateParams) -> None:
         """New cells come in from the Syrian Badia at the configured monthly rate."""
         m = self.model
-        f = m.forces["islamic_state"]
-        mean_size = (f["members_min"] + f["members_max"]) / 2
-        n = m.rng.poisson(p["inflow_members_per_month"] * m.agent_scale / 30.0 / mean_size)
-        gate = m.geo.gateways.get("syrian_badia")
+        f = m.forces.islamic_state
+        mean_size = (f.members_min + f.members_max) / 2
+        n = m.rng.poisson(p.inflow_members_per_month * m.agent_scale / 30.0 / mean_size)
+        gate = m.geo.cell_of("syrian_badia", "geography.gateways")
         for _ in range(n):
-            size = m.rng.integers(f["members_min"], f["members_max"] + 1)
-            self.spawn(m.jitter(gate, 2.0, same_country=True), size, f["cash"])
+            size = m.rng.integers(f.members_min, f.members_max + 1)
+            self.spawn(m.geo.jitter(gate, p.arrival_spread_km, m.rng, same_country=True), int(size), f.cash)
 
-    def choose_modes(self, rows: np.ndarray, p: dict) -> np.ndarray:
+    def choose_modes(self, rows: np.ndarray, p: IslamicStateParams) -> np.ndarray:
         m, t = self.model, self.table
         i, j = t.i[rows], t.j[rows]
-        in_syria = m.geo.country[i, j] == 1
+        in_syria = m.geo.country[i, j] == SYRIA
         u = m.rng.random(rows.size)
         pool = m.population.recruit_pool[i, j]
         # a cell attacks where the chance of being caught (Epstein's P) is low
         bold = m.rng.random(rows.size) >= m.population.arrest[i, j]
-        can_attack = (t.members[rows] >= p["attack_min_members"]) & bold
+        can_attack = (t.members[rows] >= p.attack_min_members) & bold
         mode = np.full(rows.size, HIDE)
-        mode[(u < p["p_attack"]) & can_attack] = ATTACK
-        band = (u >= p["p_attack"]) & (u < p["p_attack"] + p["p_extort"])
+        mode[(u < p.p_attack) & can_attack] = ATTACK
+        band = (u >= p.p_attack) & (u < p.p_attack + p.p_extort)
         mode[band] = EXTORT
-        recruit_band = (u >= p["p_attack"] + p["p_extort"]) & (
-            u < p["p_attack"] + p["p_extort"] + p["p_recruit"]
-        )
+        recruit_band = (u >= p.p_attack + p.p_extort) & (u < p.p_attack + p.p_extort + p.p_recruit)
         mode[recruit_band & (pool >= 1)] = RECRUIT
-        wants_out = in_syria & (m.rng.random(rows.size) < p["p_infiltrate"])
+        wants_out = in_syria & (m.rng.random(rows.size) < p.p_infiltrate)
         mode[wants_out] = INFILTRATE
         return mode
 
-    def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: dict) -> None:
+    def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: IslamicStateParams) -> None:
         """Each roaming cell scores a few nearby cells and moves to the least watched one;
         recruiting cells also weigh the pool of possible recruits."""
         m, t = self.model, self.table
         if rows.size == 0:
             return
-        r = p["move_radius_km"] / m.geo.transform.cell_km
-        k = int(p["move_candidates"])
+        r = p.move_radius_km / m.geo.transform.cell_km
+        k = p.move_candidates
         i0, j0 = t.i[rows][:, None], t.j[rows][:, None]
         offs = m.rng.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
         ci = np.clip(np.concatenate([i0, i0 + offs[..., 0]], axis=1), 0, m.geo.shape[0] - 1)
         cj = np.clip(np.concatenate([j0, j0 + offs[..., 1]], axis=1), 0, m.geo.shape[1] - 1)
-        score = m.security[ci, cj] - recruiting[:, None] * m.population.recruit_pool[ci, cj] / 100.0
+        score = m.security[ci, cj] - recruiting[:, None] * m.population.recruit_pool[ci, cj] / p.recruit_pool_scale
         blocked = (m.geo.country[ci, cj] != m.geo.country[i0, j0]) | (
             m.geo.terrain[ci, cj] == TERRAIN["river"]
         )
@@ -153,32 +163,44 @@ class IslamicState:
         pick = np.arange(rows.size)
         self.move(rows, ci[pick, best], cj[pick, best])
 
-    def infiltrate(self, rows: np.ndarray, runs: dict[str, np.ndarray], p: dict) -> None:
+    def infiltrate(self, rows: np.ndarray, runs: SmugglingDay, p: IslamicStateParams) -> None:
         """Cross into Iraq with a crew, through a corrupt post, or alone at night."""
         m, t = self.model, self.table
         if rows.size == 0:
             return
-        weights = np.array([p["infiltration_method_weight"][k] for k in METHODS], dtype=float)
-        independent = ~m.crews.militia_run[runs["runners"]] if runs["runners"].size else np.array([], bool)
+        w = p.infiltration_method_weight
+        weights = np.array([w.smuggler, w.corrupt_post, w.alone], dtype=float)
+        crews = m.smugglers.table
+        independent = ~crews.militia_run[runs.runners] if runs.runners.size else np.array([], bool)
         if not independent.any():
-            weights[0] = 0.0
+            weights[WITH_CREW] = 0.0
         method = m.rng.choice(len(METHODS), size=rows.size, p=weights / weights.sum())
         i, j = t.i[rows], t.j[rows]
         dest_i, dest_j = self.nearest_iraq[0][i, j], self.nearest_iraq[1][i, j]
         det, cor = m.detection[dest_i, dest_j], m.corruption[dest_i, dest_j]
         success = m.rng.random(rows.size) >= np.select(
-            [method == 1, method == 2], [det * (1.0 - cor), det * p["night_crossing_detection_share"]], 0.0
+            [method == CORRUPT_POST, method == ALONE], [det * (1.0 - cor), det * p.night_crossing_detection_share], 0.0
         )
-        self._hitch_rides(rows, method == 0, success, dest_i, dest_j, runs, independent, p)
+        self._hitch_rides(rows, method == WITH_CREW, success, dest_i, dest_j, runs, independent, p)
         crossed = rows[success]
         self.move(crossed, dest_i[success], dest_j[success])
         m.today["is_infiltrations"] += int(t.members[crossed].sum())
         for row in rows[~success]:
             cell = t.agents[row]
-            m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p["p_capture_on_failure"]))
+            m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p.p_capture_on_failure))
             cell.lose(lost)
 
-    def _hitch_rides(self, rows, with_crew, success, dest_i, dest_j, runs, independent, p) -> None:
+    def _hitch_rides(
+        self,
+        rows: np.ndarray,
+        with_crew: np.ndarray,
+        success: np.ndarray,
+        dest_i: np.ndarray,
+        dest_j: np.ndarray,
+        runs: SmugglingDay,
+        independent: np.ndarray,
+        p: IslamicStateParams,
+    ) -> None:
         """Cells going with a crew ride with a random independent runner: they get off where
         its route enters Iraq unless the crew was seized; the crew takes the fee."""
         m, t = self.model, self.table
@@ -187,11 +209,11 @@ class IslamicState:
             return
         pool = np.flatnonzero(independent)
         ride = pool[m.rng.integers(0, pool.size, size=idx.size)]
-        success[idx] = ~runs["runner_seized"][ride]
+        success[idx] = ~runs.runner_seized[ride]
         for k, r in zip(idx, ride, strict=True):
-            dest_i[k], dest_j[k] = m.routes.iraq_entry[int(runs["runner_routes"][r])]
-        crews = runs["runners"][ride]
-        np.add.at(m.crews.cash, crews, p["smuggler_fee_per_member"] * t.members[rows[idx]])
+            dest_i[k], dest_j[k] = m.routes.iraq_entry[int(runs.runner_routes[r])]
+        crews = runs.runners[ride]
+        np.add.at(m.smugglers.table.cash, crews, p.smuggler_fee_per_member * t.members[rows[idx]])
 
     def recruit(self, rows: np.ndarray) -> None:
         """Recruits from the pool of aggrieved residents in reach (Epstein's rule)."""
@@ -199,33 +221,34 @@ class IslamicState:
         if rows.size == 0:
             return
         pool = m.population.recruit_pool[t.i[rows], t.j[rows]]
-        joined = m.rng.binomial(pool.astype(np.int64), m.params["population"]["p_join"])
+        joined = m.rng.binomial(pool.astype(np.int64), m.params.population.p_join)
         t.members[rows] += joined
         m.today["is_recruits"] += int(joined.sum())
 
-    def upkeep_split_and_leave(self, p: dict) -> None:
+    def upkeep_split_and_leave(self, p: IslamicStateParams) -> None:
+        """Cells pay upkeep (broke ones lose members), some in Iraq move on beyond the zone,
+        empty cells dissolve and large ones split."""
         m, t = self.model, self.table
         rows = t.rows
-        t.cash[rows] -= p["upkeep_per_member_day"] * t.members[rows]
-        broke = rows[(t.cash[rows] < 0) & (m.rng.random(rows.size) < 0.5)]
+        t.cash[rows] -= p.upkeep_per_member_day * t.members[rows]
+        broke = rows[(t.cash[rows] < 0) & (m.rng.random(rows.size) < p.p_desert_when_broke)]
         t.cash[broke] = 0.0
         t.members[broke] -= 1
-        in_iraq = m.geo.country[t.i[rows], t.j[rows]] == 0
-        leaving = rows[in_iraq & (m.rng.random(rows.size) < p["p_leave_zone"])]
+        in_iraq = m.geo.country[t.i[rows], t.j[rows]] == IRAQ
+        leaving = rows[in_iraq & (m.rng.random(rows.size) < p.p_leave_zone)]
         for row in leaving:
             self.remove(t.agents[row])
         for row in t.rows[t.members[t.rows] <= 0]:
             self.remove(t.agents[row])
-        for row in t.rows[t.members[t.rows] > p["split_members"]]:
+        for row in t.rows[t.members[t.rows] > p.split_members]:
             half = int(t.members[row]) // 2
             t.members[row] -= half
             t.cash[row] /= 2
-            self.spawn(m.jitter((int(t.i[row]), int(t.j[row])), 1.0, same_country=True), half, t.cash[row])
+            near = m.geo.jitter((int(t.i[row]), int(t.j[row])), p.split_spread_km, m.rng, same_country=True)
+            self.spawn(near, half, t.cash[row])
 
 
 def _nearest_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every cell, the indices of the nearest cell where ``mask`` holds."""
-    from scipy.ndimage import distance_transform_edt
-
     _, (ii, jj) = distance_transform_edt(~mask, return_indices=True)
     return ii, jj

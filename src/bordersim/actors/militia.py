@@ -7,39 +7,43 @@ Masharii farmland closed, disperses out of towns after strikes and goes back whe
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import CellAgent
 
+from bordersim.actors.base import ForceUnit
+from bordersim.params import MilitiaSpec, SecurityParams
 from bordersim.world.geography import TERRAIN
 from bordersim.world.influence import G
+
+if TYPE_CHECKING:
+    from bordersim.model import BorderModel
 
 GARRISON, CHECKPOINT, DISPERSED = "garrison", "checkpoint", "dispersed"
 
 
-class Militia(CellAgent):
+class Militia(ForceUnit):
     """A militia unit: fighters, funds, a base, checkpoints, posture and cohesion."""
 
-    def __init__(self, model: Any, spec: dict, home: tuple[int, int], checkpoints: list) -> None:
-        super().__init__(model)
-        self.name: str = spec["name"]
-        self.alignment: str = spec["alignment"]
+    def __init__(
+        self, model: BorderModel, spec: MilitiaSpec, home: tuple[int, int], checkpoints: list[tuple[int, int]]
+    ) -> None:
+        super().__init__(model, spec.name, spec.fighters, home)
+        self.alignment = spec.alignment
         self.group = G["militia_irgc"] if self.alignment == "irgc" else G["militia_najaf"]
-        self.fighters = float(spec["fighters"])
-        self.funds = float(spec.get("funds", 0.0))
+        self.funds = float(spec.funds)
         self.home = home
         self.checkpoints = checkpoints
-        self.holds_military_zone = bool(spec.get("holds_military_zone", False))
-        self.escorts_convoys = bool(spec.get("escorts_convoys", False))
-        self.state_payroll = bool(spec.get("state_payroll", False))  # PMF brigades are paid by Baghdad
+        self.holds_military_zone = spec.holds_military_zone
+        self.escorts_convoys = spec.escorts_convoys
+        self.state_payroll = spec.state_payroll  # PMF brigades are paid by Baghdad
         self.cohesion = 1.0
         self.strike_memory = 0.0
         self.relocate_on_dispersal = False  # set when its base is struck
         self.strength_cap = float("inf")  # set when the unit is drawn down for good
         self.income = 0.0  # booked during the day, settled by the finance submodel
         self.posture = CHECKPOINT if checkpoints else GARRISON
-        self.cell = model.grid[home]
 
     @property
     def dispersed(self) -> bool:
@@ -50,52 +54,50 @@ class Militia(CellAgent):
         """Share of checkpoint taxation the unit keeps up in its present posture."""
         if self.fighters < 1:
             return 0.0
-        share = self.model.params["security"]["dispersed_checkpoint_share"] if self.dispersed else 1.0
+        share = self.model.params.security.dispersed_checkpoint_share if self.dispersed else 1.0
         return share * self.cohesion
 
     def step(self) -> None:
         """Daily behaviour: remember strikes, choose posture, clear IS cells nearby."""
-        sec = self.model.params["security"]
-        self.strike_memory *= sec["strike_memory_decay"]
-        self.cohesion = min(1.0, self.cohesion + sec["cohesion_recovery"])
-        if self.strike_memory > sec["disperse_threshold"] and not self.dispersed:
-            self.disperse()
-        elif self.strike_memory <= sec["disperse_threshold"] and self.dispersed:
+        sec = self.model.params.security
+        self.strike_memory *= sec.strike_memory_decay
+        self.cohesion = min(1.0, self.cohesion + sec.cohesion_recovery)
+        if self.strike_memory > sec.disperse_threshold and not self.dispersed:
+            self.disperse(sec)
+        elif self.strike_memory <= sec.disperse_threshold and self.dispersed:
             self.return_to_base()
         self.clear_islamic_state(sec)
 
-    def disperse(self) -> None:
+    def disperse(self, sec: SecurityParams) -> None:
         """Leave towns and bases for a cell outside any town within the dispersal radius."""
         m = self.model
-        r = m.params["security"]["dispersal_radius_km"] / m.geo.transform.cell_km
-        for _ in range(20):
+        r = sec.dispersal_radius_km / m.geo.transform.cell_km
+        for _ in range(sec.dispersal_tries):
             di, dj = m.rng.uniform(-r, r, size=2)
             i, j = int(self.home[0] + di), int(self.home[1] + dj)
             if m.geo.transform.contains(i, j) and m.geo.terrain[i, j] != TERRAIN["urban"]:
                 self.cell = m.grid[(i, j)]
                 break
         if self.relocate_on_dispersal:
-            self.home, self.relocate_on_dispersal = self.cell.coordinate, False
+            self.home, self.relocate_on_dispersal = self.ij, False
         self.posture = DISPERSED
 
     def return_to_base(self) -> None:
         self.cell = self.model.grid[self.home]
         self.posture = CHECKPOINT if self.checkpoints else GARRISON
 
-    def clear_islamic_state(self, sec: dict) -> None:
+    def clear_islamic_state(self, sec: SecurityParams) -> None:
         """Engage IS cells its own eyes (posts, cameras) spot within the clearing radius;
         a dispersed unit hides from the air and clears less."""
-        m = self.model
-        if self.fighters < 10:
+        if self.fighters < sec.clear_min_fighters:
             return
-        r = sec["clear_radius_km"] / m.geo.transform.cell_km
-        effort = sec["p_clear"] * self.cohesion * (self.presence() / self.fighters)
-        for cell in m.islamic_state.within(self.cell.coordinate, r):
-            if m.rng.random() < effort * m.militia_watch[cell.ij]:
-                committed = min(self.fighters, 3 * cell.members)
-                lost, killed = m.fight(committed, cell.members, cell.ij, sec)
-                self.fighters -= lost
-                cell.lose(killed)
+        effort = sec.p_clear * self.cohesion * (self.presence() / self.fighters)
+        self.model.encounters.hunt(self, sec.clear_radius_km, effort, self.model.militia_watch, 1.0)
+
+    def struck(self, at_base: bool) -> None:
+        """Remember a strike; a unit whose base was hit moves its base when it disperses."""
+        self.strike_memory += self.model.params.security.strike_memory_per_hit
+        self.relocate_on_dispersal |= at_base
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
         """Losses from strikes or clashes: fighters and a share of materiel (funds)."""
@@ -103,21 +105,21 @@ class Militia(CellAgent):
         self.funds = max(0.0, self.funds * (1.0 - materiel))
 
     def presence(self) -> float:
-        share = self.model.params["influence"]["dispersed_presence_share"] if self.dispersed else 1.0
+        share = self.model.params.influence.dispersed_presence_share if self.dispersed else 1.0
         return self.fighters * share
 
 
-def fighters_by_alignment(militias: Any) -> dict[str, float]:
+def fighters_by_alignment(militias: Iterable[Militia]) -> dict[str, float]:
     out = {"irgc": 0.0, "najaf": 0.0}
     for m in militias:
         out[m.alignment] += m.fighters
     return out
 
 
-def nearest(militias: list, ij: tuple[int, int], alignment: str | None = None) -> Any:
+def nearest(militias: Iterable[Militia], ij: tuple[int, int], alignment: str | None = None) -> Militia | None:
     """The militia unit nearest a cell (optionally of one alignment)."""
     pool = [m for m in militias if alignment is None or m.alignment == alignment]
     if not pool:
         return None
-    d = [np.hypot(m.cell.coordinate[0] - ij[0], m.cell.coordinate[1] - ij[1]) for m in pool]
+    d = [np.hypot(m.ij[0] - ij[0], m.ij[1] - ij[1]) for m in pool]
     return pool[int(np.argmin(d))]

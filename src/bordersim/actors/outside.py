@@ -9,25 +9,29 @@ ambush them and air campaigns may strike them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bordersim.world.geography import Geography, _sample_line
+from bordersim.params import IRGCLogisticsSpec, USParams, USSpec
+from bordersim.world.geography import Geography, sample_line
 from bordersim.world.influence import G
+
+if TYPE_CHECKING:
+    from bordersim.actors.militia import Militia
+    from bordersim.model import BorderModel
 
 
 class USPresence:
     """US ground presence: ISR cover and tribal patronage while present; air power."""
 
-    def __init__(self, geo: Geography, forces: dict, params: dict, disk: Any) -> None:
-        us = forces["us"]
-        self.base = geo.cell_of(us["base"], "forces.us.base")
-        self.present = bool(us.get("present", True))
-        self.air_power = bool(params["us"]["air_power"])
-        self.p_isr = float(params["us"]["p_isr"])
+    def __init__(self, geo: Geography, spec: USSpec, params: USParams) -> None:
+        self.base = geo.cell_of(spec.base, "forces.us.base")
+        self.present = spec.present
+        self.air_power = params.air_power
+        self.p_isr = params.p_isr
         self.cover = np.zeros(geo.shape)
-        self.cover[disk(self.base, params["us"]["isr_radius_km"])] = 1.0
+        self.cover[geo.disk(self.base, params.isr_radius_km)] = 1.0
 
     def isr(self) -> np.ndarray:
         """Chance per cell that ISR adds a detection (0 once the US has left)."""
@@ -42,9 +46,10 @@ class USPresence:
 class Convoy:
     """An IRGC convoy on the corridor with its escort."""
 
-    escorts: list
+    escorts: list[Militia]
     ij: tuple[int, int]
     fighters: float
+    cargo_loss_materiel_share: float
     name: str = "IRGC convoy"
     destroyed: bool = False
 
@@ -53,53 +58,46 @@ class Convoy:
         for unit in self.escorts:
             unit.lose(fighters / len(self.escorts))
         self.fighters -= fighters
-        self.destroyed |= materiel > 0.1 or self.fighters <= 0
+        self.destroyed |= materiel > self.cargo_loss_materiel_share or self.fighters <= 0
 
 
 class IRGCLogistics:
     """Convoys along the land corridor, escorted by IRGC-aligned militias."""
 
-    def __init__(self, geo: Geography, forces: dict, params: dict) -> None:
-        route = forces["irgc_logistics"]["route"]
+    def __init__(self, geo: Geography, spec: IRGCLogisticsSpec) -> None:
         points = []
-        for k, name in enumerate(route):
+        for k, name in enumerate(spec.route):
             points.append(geo.transform.to_latlon(*geo.cell_of(name, f"forces.irgc_logistics.route[{k}]")))
-        self.cells, _ = _sample_line(np.array(points, dtype=float), geo.transform)
+        self.cells, _ = sample_line(np.array(points, dtype=float), geo.transform)
         self.flat = np.ravel_multi_index(self.cells.T, geo.shape)
-        self.midpoint = tuple(int(x) for x in self.cells[len(self.cells) // 2])
+        self.midpoint = (int(self.cells[len(self.cells) // 2][0]), int(self.cells[len(self.cells) // 2][1]))
         self.in_transit: list[Convoy] = []
 
-    def move_convoys(self, model: Any) -> None:
+    def move_convoys(self, model: BorderModel) -> None:
         """Convoys on the road arrive (unless ambushed); new ones set out."""
-        p = model.params["irgc_logistics"]
+        p = model.params.irgc_logistics
         for convoy in self.in_transit:
-            if not convoy.destroyed and not self.ambushed(model, convoy, p):
+            if not convoy.destroyed and not self.ambushed(model, convoy):
                 model.today["convoys_completed"] += 1
                 for unit in convoy.escorts:
-                    unit.funds += p["materiel_per_convoy"] / len(convoy.escorts)
+                    unit.funds += p.materiel_per_convoy / len(convoy.escorts)
         self.in_transit = []
-        escorts = [m for m in model.militias if m.escorts_convoys and m.fighters >= p["escort_fighters"]]
+        escorts = [m for m in model.militias if m.escorts_convoys and m.fighters >= p.escort_fighters]
         if not escorts:
             return
-        for _ in range(model.rng.poisson(p["convoys_per_week"] / 7.0)):
+        for _ in range(model.rng.poisson(p.convoys_per_week / 7.0)):
             party = [escorts[int(model.rng.integers(len(escorts)))]]
-            strength = p["escort_fighters"] * np.mean([u.cohesion for u in party])
-            self.in_transit.append(Convoy(party, self.midpoint, strength))
+            strength = p.escort_fighters * np.mean([u.cohesion for u in party])
+            self.in_transit.append(Convoy(party, self.midpoint, float(strength), p.cargo_loss_materiel_share))
 
-    def ambushed(self, model: Any, convoy: Convoy, p: dict) -> bool:
+    def ambushed(self, model: BorderModel, convoy: Convoy) -> bool:
         """IS cells near the corridor ambush a convoy with a chance rising with their presence."""
         is_presence = model.influence.presence[G["is"]].ravel()[self.flat].sum()
-        if model.rng.random() >= 1.0 - np.exp(-is_presence / p["ambush_scale"]):
+        if model.rng.random() >= 1.0 - np.exp(-is_presence / model.params.irgc_logistics.ambush_scale):
             return False
-        r = model.params["islamic_state"]["attack_radius_km"] / model.geo.transform.cell_km
+        r = model.params.islamic_state.attack_radius_km / model.geo.transform.cell_km
         cells = model.islamic_state.within(convoy.ij, r)
         if not cells:
             return False
         attacker = max(cells, key=lambda c: c.members)
-        sec = model.params["security"]
-        lost, killed = model.fight(attacker.members, convoy.fighters, convoy.ij, sec)
-        model.today["is_attacks"] += 1
-        for unit in convoy.escorts:
-            unit.lose(killed / len(convoy.escorts))
-        attacker.lose(lost)
-        return killed * 2 >= convoy.fighters
+        return model.encounters.ambush(attacker, convoy)

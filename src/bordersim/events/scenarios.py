@@ -10,14 +10,20 @@ step before that day's schedule), so the rest of the model never asks which scen
 from __future__ import annotations
 
 import inspect
+import re
+import typing
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.events.strikes import TARGET_KINDS, AirCampaign
+from bordersim.params import RENAMED, Alignment, Params, StrikeActor, leaves
+
+if TYPE_CHECKING:
+    from bordersim.model import BorderModel
 
 ACTIONS: dict[str, Callable[..., None]] = {}
 #: Actions that can happen once in a run: two scenarios both doing one contradict each other.
@@ -30,14 +36,14 @@ def action(fn: Callable[..., None]) -> Callable[..., None]:
 
 
 @action
-def open_crossing(model: Any, **settings: float) -> None:
+def open_crossing(model: BorderModel, **settings: float) -> None:
     """The official crossing opens to trade and people with the given settings."""
     model.crossing.open_to_trade(**settings)
 
 
 @action
 def start_air_campaign(
-    model: Any,
+    model: BorderModel,
     actor: str,
     rate_per_week: float,
     sites_per_wave: int,
@@ -45,7 +51,7 @@ def start_air_campaign(
     collateral_radius_km: float,
     civilian_harm_prob: float,
     target_mix: dict,
-    end: Any = None,
+    end: int | str | None = None,
 ) -> None:
     """An air campaign begins: waves at a rate until ``end`` (a date or day, or never)."""
     end_day = None if end is None else model.day_of(end, "scenario event args.end")
@@ -57,27 +63,31 @@ def start_air_campaign(
 
 @action
 def strike_wave(
-    model: Any,
+    model: BorderModel,
     actor: str,
     sites: list,
     effectiveness: float,
-    collateral_radius_km: float = 1.0,
-    civilian_harm_prob: float = 0.2,
+    collateral_radius_km: float | None = None,
+    civilian_harm_prob: float | None = None,
     units: str = "",
 ) -> None:
-    """A dated wave on named sites (e.g. the 'Imam Ali' compound), optionally on one group."""
-    c = AirCampaign(actor, 0.0, len(sites), effectiveness, collateral_radius_km, civilian_harm_prob, {})
+    """A dated wave on named sites (e.g. the 'Imam Ali' compound), optionally on one group;
+    accuracy not given is that of ``params.strikes``."""
+    s = model.params.strikes
+    radius = s.collateral_radius_km if collateral_radius_km is None else collateral_radius_km
+    harm = s.civilian_harm_prob if civilian_harm_prob is None else civilian_harm_prob
+    c = AirCampaign(actor, 0.0, len(sites), effectiveness, radius, harm, {})
     model.air.queue_wave(c, list(sites), units)
 
 
 @action
-def us_withdrawal(model: Any, keep_air_power: bool = True) -> None:
+def us_withdrawal(model: BorderModel, keep_air_power: bool = True) -> None:
     """US ground forces leave: ISR cover and tribal patronage end; air power may remain."""
     model.us.withdraw(keep_air_power)
 
 
 @action
-def militia_drawdown(model: Any, fraction: float, alignment: str = "irgc") -> None:
+def militia_drawdown(model: BorderModel, fraction: float, alignment: str = "irgc") -> None:
     """Militias of one alignment pull out a fraction of their strength for good."""
     for m in model.militias:
         if m.alignment == alignment:
@@ -87,7 +97,7 @@ def militia_drawdown(model: Any, fraction: float, alignment: str = "irgc") -> No
 
 
 @action
-def cohesion_shock(model: Any, drop: float, alignment: str = "irgc") -> None:
+def cohesion_shock(model: BorderModel, drop: float, alignment: str = "irgc") -> None:
     """Coordination weakens (e.g. the killing of Soleimani and al-Muhandis)."""
     for m in model.militias:
         if m.alignment == alignment:
@@ -95,13 +105,17 @@ def cohesion_shock(model: Any, drop: float, alignment: str = "irgc") -> None:
 
 
 @action
-def set_param(model: Any, key: str, value: Any) -> None:
-    """Change one parameter (dotted key under ``params``) from this day on."""
-    *path, last = key.split(".")
-    node = model.params
+def set_param(model: BorderModel, key: str, value: float) -> None:
+    """Change one parameter (dotted key under ``params``) from this day on; settings read
+    only when the model is built (e.g. influence radii) keep their first value."""
+    *path, last = _field_names(key)
+    node: Any = model.params
     for part in path:
-        node = node[part]
-    node[last] = value
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    if isinstance(node, dict):
+        node[last] = value
+    else:
+        setattr(node, last, type(getattr(node, last))(value))
 
 
 def collect_events(scenarios: dict[str, dict]) -> list[dict]:
@@ -152,6 +166,8 @@ def _checked_event(ev: Any, key: str) -> dict:
     mix = args.get("target_mix")
     if mix is not None and (not isinstance(mix, dict) or set(mix) - set(TARGET_KINDS)):
         raise ConfigError(f"{key}.args.target_mix", f"unknown target kinds in {mix}", str(TARGET_KINDS))
+    if ev["do"] == "set_param" and "key" in args and not _is_parameter(str(args["key"])):
+        raise ConfigError(f"{key}.args.key", f"unknown parameter '{args['key']}'", "a dotted key of params")
     if ev["do"] == "open_crossing":
         allowed = sorted(config.default_params()["economy"]["crossing"])
         if unknown := sorted(set(args) - set(allowed)):
@@ -164,7 +180,18 @@ def _checked_event(ev: Any, key: str) -> dict:
 
 #: Event arguments that are shares in [0, 1] beyond the naming rule of the parameters.
 SHARE_ARGS = {"fraction", "drop", "customs_detection"}
-ARG_CHOICES = {"alignment": ("irgc", "najaf")}
+ARG_CHOICES = {"alignment": typing.get_args(Alignment), "actor": typing.get_args(StrikeActor)}
+
+
+def _field_names(key: str) -> list[str]:
+    """Field names along a dotted parameter key (the YAML key ``is`` is the field ``is_``)."""
+    return [RENAMED.get(part, part) for part in key.split(".")]
+
+
+def _is_parameter(key: str) -> bool:
+    """Whether a dotted key names a number of ``params``."""
+    named = ".".join(_field_names(key))
+    return any(re.fullmatch(leaf.replace("*", "[^.]+"), named) for leaf in leaves(Params))
 
 
 def _checked_arg(value: Any, key: str, kind: str) -> None:
@@ -175,6 +202,8 @@ def _checked_arg(value: Any, key: str, kind: str) -> None:
     if kind in ("float", "int"):
         share = config.is_share(name) or name in SHARE_ARGS
         config._number(value, key, 0.0, 1.0 if share else float("inf"))
+    elif kind in ("float | None", "int | None") and value is not None:
+        config._number(value, key, 0.0, 1.0 if config.is_share(name) else float("inf"))
     elif kind == "bool" and not isinstance(value, bool):
         raise ConfigError(key, f"{value!r} is not true/false", "true or false")
     elif kind == "dict":
@@ -184,7 +213,7 @@ def _checked_arg(value: Any, key: str, kind: str) -> None:
         raise ConfigError(key, f"{value!r} is not a list of names", "[place, ...]")
 
 
-def schedule(model: Any, scenarios: dict[str, dict]) -> list[partial]:
+def schedule(model: BorderModel, scenarios: dict[str, dict]) -> list[partial]:
     """Schedule every event at dawn of its day; return the callbacks (Mesa holds them weakly)."""
     callbacks = []
     for ev in collect_events(scenarios):
@@ -197,7 +226,7 @@ def schedule(model: Any, scenarios: dict[str, dict]) -> list[partial]:
     return callbacks
 
 
-def _fire(model: Any, ev: dict) -> None:
+def _fire(model: BorderModel, ev: dict) -> None:
     ACTIONS[ev["do"]](model, **ev["args"])
     model.fired_events.append({"day": model.steps, "scenario": ev["scenario"], "do": ev["do"]})
 

@@ -10,15 +10,20 @@ retaliation against US positions, which may draw a US counter-strike.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bordersim.actors.militia import nearest
+from bordersim.actors.militia import Militia, nearest
+from bordersim.actors.outside import Convoy
+from bordersim.params import StrikeParams, TargetKinds
 
-TARGET_KINDS = ("base", "depot", "convoy", "checkpoint")
-FIGHTERS_AT_SITE = {"base": 40, "depot": 10, "convoy": 15, "checkpoint": 15}  # estimates
+if TYPE_CHECKING:
+    from bordersim.model import BorderModel
+
+TARGET_KINDS = tuple(f.name for f in dataclasses.fields(TargetKinds))
 
 
 @dataclass
@@ -31,7 +36,7 @@ class AirCampaign:
     effectiveness: float
     collateral_radius_km: float
     civilian_harm_prob: float
-    target_mix: dict
+    target_mix: dict[str, float]
     start_day: int = 0
     end_day: int | None = None
 
@@ -41,8 +46,10 @@ class AirCampaign:
 
 @dataclass
 class Target:
+    """A site a wave may strike: its kind, the unit (or convoy) there, its cell and weight."""
+
     kind: str
-    unit: Any
+    unit: Militia | Convoy
     ij: tuple[int, int]
     weight: float
 
@@ -55,19 +62,18 @@ class AirWar:
     escalation: float = 0.0
     log: list[dict] = field(default_factory=list)
     pending_counter: int = 0
-    queued: list = field(default_factory=list)
+    queued: list[tuple[AirCampaign, list[str], str]] = field(default_factory=list)
 
     @classmethod
-    def from_params(cls, params: dict) -> AirWar:
-        s = params["strikes"]
+    def from_params(cls, s: StrikeParams) -> AirWar:
         background = AirCampaign(
             actor="unattributed",
-            rate_per_week=s["background_rate_per_week"],
-            sites_per_wave=int(s["background_sites_per_wave"]),
-            effectiveness=s["effectiveness"],
-            collateral_radius_km=s["collateral_radius_km"],
-            civilian_harm_prob=s["civilian_harm_prob"],
-            target_mix=dict(s["target_mix_weight"]),
+            rate_per_week=s.background_rate_per_week,
+            sites_per_wave=s.background_sites_per_wave,
+            effectiveness=s.effectiveness,
+            collateral_radius_km=s.collateral_radius_km,
+            civilian_harm_prob=s.civilian_harm_prob,
+            target_mix=dataclasses.asdict(s.target_mix_weight),
         )
         return cls(campaigns=[background])
 
@@ -75,7 +81,7 @@ class AirWar:
         """A dated wave on named places, flown in today's strike phase."""
         self.queued.append((c, places, units))
 
-    def strike_day(self, model: Any) -> None:
+    def strike_day(self, model: BorderModel) -> None:
         """Fly today's dated waves, waves of every active campaign and any counter-strike owed."""
         for c, places, units in self.queued:
             self.wave(model, c, places=places, units=units)
@@ -89,17 +95,17 @@ class AirWar:
         if owed and model.us.air_power:
             counter = self.campaigns[0]
             self.wave(model, AirCampaign(**{**counter.__dict__, "actor": "us"}), n_sites=owed)
-        s = model.params["strikes"]
+        s = model.params.strikes
         self.escalation = (
-            s["escalation_decay"] * self.escalation + model.today["strikes"] + model.today["retaliations"]
+            s.escalation_decay * self.escalation + model.today["strikes"] + model.today["retaliations"]
         )
 
     def wave(
         self,
-        model: Any,
+        model: BorderModel,
         c: AirCampaign,
         n_sites: int | None = None,
-        places: list | None = None,
+        places: list[str] | None = None,
         units: str = "",
     ) -> None:
         """One wave: pick sites (or strike the named places) and resolve each strike."""
@@ -110,16 +116,20 @@ class AirWar:
         for target in targets:
             self.hit(model, c, target)
 
-    def candidates(self, model: Any, mix: dict) -> list[Target]:
-        s = model.params["strikes"]
+    def candidates(self, model: BorderModel, mix: dict[str, float]) -> list[Target]:
+        """Every site an air campaign could strike, weighted by the campaign's target mix,
+        the site's worth and how visible it is."""
+        s = model.params.strikes
+        worth = s.site_value
         out = []
         for m in model.militias:
             if m.alignment != "irgc" or m.fighters < 1:
                 continue
-            seen = s["dispersed_visibility_share"] if m.dispersed else 1.0
-            out.append(Target("base", m, m.cell.coordinate, mix.get("base", 0) * seen * m.fighters))
+            seen = s.dispersed_visibility_share if m.dispersed else 1.0
+            out.append(Target("base", m, m.ij, mix.get("base", 0) * seen * m.fighters))
             for cp in m.checkpoints:
-                out.append(Target("checkpoint", m, cp, mix.get("checkpoint", 0) * m.checkpoint_staffing * 20))
+                weight = mix.get("checkpoint", 0) * m.checkpoint_staffing * worth.checkpoint
+                out.append(Target("checkpoint", m, cp, weight))
         for name, info in model.geo.place_info.items():
             owner = (
                 nearest(model.militias, model.geo.places[name], "irgc")
@@ -127,12 +137,12 @@ class AirWar:
                 else None
             )
             if owner is not None and owner.fighters >= 1:
-                out.append(Target("depot", owner, model.geo.places[name], mix.get("depot", 0) * 100))
+                out.append(Target("depot", owner, model.geo.places[name], mix.get("depot", 0) * worth.depot))
         for convoy in model.irgc.in_transit:
-            out.append(Target("convoy", convoy, convoy.ij, mix.get("convoy", 0) * 100))
+            out.append(Target("convoy", convoy, convoy.ij, mix.get("convoy", 0) * worth.convoy))
         return [t for t in out if t.weight > 0]
 
-    def pick_targets(self, model: Any, c: AirCampaign, n: int) -> list[Target]:
+    def pick_targets(self, model: BorderModel, c: AirCampaign, n: int) -> list[Target]:
         pool = self.candidates(model, c.target_mix)
         if not pool:
             return []
@@ -141,7 +151,7 @@ class AirWar:
         picks = model.rng.choice(len(pool), size=k, replace=False, p=w / w.sum())
         return [pool[i] for i in picks]
 
-    def targets_at(self, model: Any, places: list[str], units: str = "") -> list[Target]:
+    def targets_at(self, model: BorderModel, places: list[str], units: str = "") -> list[Target]:
         """Named sites of a dated wave: the IRGC-aligned unit (whose name contains ``units``)
         nearest each place."""
         out = []
@@ -154,18 +164,16 @@ class AirWar:
                 out.append(Target(kind, unit, ij, 1.0))
         return out
 
-    def hit(self, model: Any, c: AirCampaign, target: Target) -> None:
+    def hit(self, model: BorderModel, c: AirCampaign, target: Target) -> None:
         """Resolve one strike: losses, civilian harm, dispersal, retaliation."""
-        s, rng = model.params["strikes"], model.rng
-        at_site = min(target.unit.fighters, FIGHTERS_AT_SITE[target.kind])
-        killed = int(rng.binomial(int(at_site), c.effectiveness))
-        materiel = c.effectiveness * s["materiel_share"] * (2.0 if target.kind == "depot" else 1.0)
-        target.unit.lose(killed, min(materiel, 1.0))
+        s = model.params.strikes
+        exposed = getattr(s.fighters_at_site, target.kind)
+        materiel = c.effectiveness * s.materiel_share * (s.depot_materiel_factor if target.kind == "depot" else 1.0)
+        killed = model.encounters.air_strike(target.unit, exposed, c.effectiveness, materiel)
         harmed = self.civilian_harm(model, c, target.ij)
-        if target.kind != "convoy":
-            target.unit.strike_memory += 1.0
-            target.unit.relocate_on_dispersal |= target.kind == "base"
-        model.record_violence(target.ij, 1.0)
+        if isinstance(target.unit, Militia):
+            target.unit.struck(at_base=target.kind == "base")
+        model.population.add_violence(target.ij, model.params.population.violence_per_strike)
         model.today["strikes"] += 1
         model.today["strike_casualties"] += killed
         model.today["civilian_harm"] += harmed
@@ -176,7 +184,7 @@ class AirWar:
                 "date": str(model.date),
                 "actor": c.actor,
                 "target": target.kind,
-                "unit": getattr(target.unit, "name", "convoy"),
+                "unit": target.unit.name,
                 "lat": float(lat),
                 "lon": float(lon),
                 "killed": killed,
@@ -185,22 +193,23 @@ class AirWar:
         )
         self.retaliate(model)
 
-    def civilian_harm(self, model: Any, c: AirCampaign, ij: tuple[int, int]) -> int:
+    def civilian_harm(self, model: BorderModel, c: AirCampaign, ij: tuple[int, int]) -> int:
+        """Civilians harmed by a strike (Bennett): a share of the residents in its radius."""
         if model.rng.random() >= c.civilian_harm_prob:
             return 0
-        near = model.disk(ij, c.collateral_radius_km)
+        near = model.geo.disk(ij, c.collateral_radius_km)
         residents = model.population.residents[near].sum()
-        harmed = int(model.rng.binomial(int(residents), model.params["strikes"]["harmed_per_resident_share"]))
+        harmed = int(model.rng.binomial(int(residents), model.params.strikes.harmed_per_resident_share))
         model.population.harm[ij] += harmed
         return harmed
 
-    def retaliate(self, model: Any) -> None:
+    def retaliate(self, model: BorderModel) -> None:
         """Militias may answer a strike against US positions; the US may strike back."""
-        s = model.params["strikes"]
-        p = s["retaliation_base_prob"] + s["retaliation_per_escalation"] * self.escalation
+        s = model.params.strikes
+        p = s.retaliation_base_prob + s.retaliation_per_escalation * self.escalation
         if not model.us.present:
-            p *= s["us_absent_retaliation_share"]
+            p *= s.us_absent_retaliation_share
         if model.rng.random() < min(p, 1.0):
             model.today["retaliations"] += 1
-            if model.rng.random() < s["counter_strike_prob"]:
+            if model.rng.random() < s.counter_strike_prob:
                 self.pending_counter += 1

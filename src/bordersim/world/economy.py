@@ -8,16 +8,21 @@ income and pay and lets units recruit when funds allow or shrink when unpaid.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bordersim.world.geography import ROUTE_KINDS, Geography
+from bordersim.params import EconomyParams, Params
+from bordersim.world.geography import IRAQ, ROUTE_KINDS, Geography
 from bordersim.world.influence import MILITIA_GROUPS, membership
 
-CHECKPOINT_REACH_KM = 1.0
-HOLDER_REACH_KM = 3.0
+if TYPE_CHECKING:
+    from bordersim.actors.militia import Militia
+    from bordersim.actors.tribe import Tribe
+    from bordersim.metrics import Tally
 
 
 @dataclass
@@ -35,26 +40,26 @@ class RouteDay:
 class RouteNetwork:
     """The cross-border routes of the geography file, with who taxes and watches each."""
 
-    def __init__(self, geo: Geography, militias: list, params: dict) -> None:
+    def __init__(self, geo: Geography, militias: list[Militia], econ: EconomyParams) -> None:
         self.geo = geo
-        self.params = params
+        self.econ = econ
         self.names = [r.name for r in geo.routes]
         self.kind = np.array([ROUTE_KINDS.index(r.kind) for r in geo.routes], dtype=int)
         self.length_km = np.array([r.length_km for r in geo.routes])
         self.flat_cells = [np.ravel_multi_index(r.cells.T, geo.shape) for r in geo.routes]
-        reach = CHECKPOINT_REACH_KM / geo.transform.cell_km
+        reach = econ.checkpoint_reach_km / geo.transform.cell_km
         self.checkpoint_owners = [
             [m for m in militias if any(_near(r.cells, cp, reach) for cp in m.checkpoints)]
             for r in geo.routes
         ]
-        self._holders: dict[tuple, list[list]] = {}
-        self.iraq_entry = [_first_in(r.cells, geo.country, 0) for r in geo.routes]
+        self._holders: dict[tuple, list[list[Militia]]] = {}
+        self.iraq_entry = [_first_in(r.cells, geo.country, IRAQ) for r in geo.routes]
 
-    def holders(self, route: int, militias: list) -> list:
+    def holders(self, route: int, militias: list[Militia]) -> list[Militia]:
         """Militia units based within reach of a route: they take its informal tax share."""
         homes = tuple(m.home for m in militias)
         if homes not in self._holders:
-            reach = HOLDER_REACH_KM / self.geo.transform.cell_km
+            reach = self.econ.holder_reach_km / self.geo.transform.cell_km
             self._holders[homes] = [
                 [m for m in militias if _near(r.cells, m.home, reach)] for r in self.geo.routes
             ]
@@ -68,8 +73,8 @@ class RouteNetwork:
         self, detection: np.ndarray, corruption: np.ndarray, control: np.ndarray, crossing_open: bool
     ) -> RouteDay:
         """Figures of every route for today's detection, corruption and control maps."""
-        econ = self.params["economy"]
-        exposure = econ["exposure_per_km"] * self.geo.transform.cell_km
+        econ = self.econ
+        exposure = econ.exposure_per_km * self.geo.transform.cell_km
         det_flat, cor_flat, ctl_flat = detection.ravel(), corruption.ravel(), control.ravel()
         detect, corrupt, militia_held = [], [], []
         held = membership(MILITIA_GROUPS)
@@ -80,7 +85,7 @@ class RouteNetwork:
             militia_held.append(held[ctl_flat[cells]].mean())
         tax = np.array(
             [
-                econ["checkpoint_tax_per_trip"] * sum(m.checkpoint_staffing for m in owners)
+                econ.checkpoint_tax_per_trip * sum(m.checkpoint_staffing for m in owners)
                 for owners in self.checkpoint_owners
             ]
         )
@@ -88,10 +93,10 @@ class RouteNetwork:
         return RouteDay(
             available=available,
             tax=tax,
-            tax_share=econ["informal_tax_share"] * np.array(militia_held) * ~self.official,
+            tax_share=econ.informal_tax_share * np.array(militia_held) * ~self.official,
             detection=np.array(detect),
             corruption=np.array(corrupt),
-            travel_cost=econ["travel_cost_per_km"] * self.length_km,
+            travel_cost=econ.travel_cost_per_km * self.length_km,
         )
 
 
@@ -109,39 +114,42 @@ def _first_in(cells: np.ndarray, country: np.ndarray, code: int) -> tuple[int, i
 class Crossing:
     """The official Qa'im-Bukamal crossing: closed to trade, or open with a capacity."""
 
-    def __init__(self, geo: Geography, params: dict) -> None:
-        self.cell = geo.places.get("crossing")
+    def __init__(self, geo: Geography, params: Params) -> None:
+        self.cell = geo.cell_of("crossing", "geography.places")
+        self.cell_km = geo.transform.cell_km
+        self.params = params  # read daily: a scenario may change them
         self.open = False
-        self.settings = dict(params["economy"]["crossing"])
+        self.settings = dataclasses.replace(params.economy.crossing)
         self.jobs = 0.0
         ii, jj = np.indices(geo.shape)
-        r = params["economy"]["job_radius_km"] / geo.transform.cell_km
-        ci, cj = self.cell if self.cell else (0, 0)
+        r = params.economy.job_radius_km / geo.transform.cell_km
+        ci, cj = self.cell
         self.catchment = (ii - ci) ** 2 + (jj - cj) ** 2 <= r**2
 
     def open_to_trade(self, **settings: float) -> None:
-        self.settings.update(settings)
+        for name, value in settings.items():
+            setattr(self.settings, name, value)
         self.open = True
 
-    def trade_day(self, model: Any) -> tuple[int, float]:
+    def trade_day(self, rng: np.random.Generator, militias: list[Militia], today: Tally) -> tuple[int, float]:
         """Trucks and value of legal trade today; fees captured by nearby militias."""
         s = self.settings
-        trucks = int(model.rng.poisson(s["capacity_trucks_per_day"])) if self.open else 0
-        trucks = min(trucks, int(s["capacity_trucks_per_day"]))
-        self.jobs += (trucks * s["jobs_per_truck"] - self.jobs) / 30.0
+        trucks = int(rng.poisson(s.capacity_trucks_per_day)) if self.open else 0
+        trucks = min(trucks, int(s.capacity_trucks_per_day))
+        self.jobs += (trucks * s.jobs_per_truck - self.jobs) / self.params.economy.jobs_adjust_days
         if self.open:
-            s["customs_detection"] = min(
-                1.0, s["customs_detection"] + model.params["security"]["crossing_monitoring_growth"]
-            )
-        captured = trucks * s["fee_per_truck"] * s["militia_capture_share"]
-        share_out(captured, self.capturing_militias(model))
-        model.today["militia_crossing_revenue"] += captured
-        return trucks, trucks * s["value_per_truck"]
+            growth = self.params.security.crossing_monitoring_growth
+            s.customs_detection = min(1.0, s.customs_detection + growth)
+        captured = trucks * s.fee_per_truck * s.militia_capture_share
+        share_out(captured, self.capturing_militias(militias))
+        today["militia_crossing_revenue"] += captured
+        return trucks, trucks * s.value_per_truck
 
-    def capturing_militias(self, model: Any) -> list:
-        r = self.settings["capture_radius_km"] / model.geo.transform.cell_km
+    def capturing_militias(self, militias: list[Militia]) -> list[Militia]:
+        """Militias based near the crossing: their companies take a share of its fees."""
+        r = self.settings.capture_radius_km / self.cell_km
         ci, cj = self.cell
-        return [m for m in model.militias if np.hypot(m.home[0] - ci, m.home[1] - cj) <= r and m.fighters > 0]
+        return [m for m in militias if np.hypot(m.home[0] - ci, m.home[1] - cj) <= r and m.fighters > 0]
 
     def unemployment(self, base: float, residents: np.ndarray, labour_share: float) -> np.ndarray:
         """Unemployment share per cell: crossing jobs lower it within their catchment."""
@@ -150,7 +158,7 @@ class Crossing:
         return np.where(self.catchment, base * (1.0 - relief), base)
 
 
-def share_out(amount: float, units: list) -> None:
+def share_out(amount: float, units: Sequence[Militia]) -> None:
     """Book ``amount`` of income to units in proportion to their fighters."""
     total = sum(u.fighters for u in units)
     if amount <= 0 or total <= 0:
@@ -159,31 +167,30 @@ def share_out(amount: float, units: list) -> None:
         u.income += amount * u.fighters / total
 
 
-def settle_finances(model: Any) -> None:
+def settle_finances(militias: list[Militia], tribes: list[Tribe], econ: EconomyParams, today: Tally) -> None:
     """Book the day's income and pay; recruit when funds allow, shrink when unpaid (7.9)."""
-    econ = model.params["economy"]
-    for m in model.militias:
-        subsidy = econ["irgc_subsidy_per_fighter_day"] * m.fighters if m.alignment == "irgc" else 0.0
-        salary = (
-            econ["pmf_salary_share"] * econ["fighter_pay_per_day"] * m.fighters if m.state_payroll else 0.0
-        )
-        model.today["militia_revenue"] += m.income
-        _pay_and_grow(m, m.income + subsidy + salary, econ["fighter_pay_per_day"], econ)
-    for t in model.tribes:
-        _pay_and_grow(t, t.income, econ["tribal_pay_per_day"], econ)
+    for m in militias:
+        subsidy = econ.irgc_subsidy_per_fighter_day * m.fighters if m.alignment == "irgc" else 0.0
+        salary = econ.pmf_salary_share * econ.fighter_pay_per_day * m.fighters if m.state_payroll else 0.0
+        today["militia_revenue"] += m.income
+        _pay_and_grow(m, m.income + subsidy + salary, econ.fighter_pay_per_day, econ, m.strength_cap)
+    for t in tribes:
+        _pay_and_grow(t, t.income, econ.tribal_pay_per_day, econ, float("inf"))
 
 
-def _pay_and_grow(unit: Any, income: float, pay_per_fighter: float, econ: dict) -> None:
+def _pay_and_grow(
+    unit: Militia | Tribe, income: float, pay_per_fighter: float, econ: EconomyParams, cap: float
+) -> None:
     pay = unit.fighters * pay_per_fighter
     unit.funds += income - pay
     unit.income = 0.0
     if unit.funds < 0:
-        unit.fighters *= 1.0 - econ["desertion_rate_per_day"]
+        unit.fighters *= 1.0 - econ.desertion_rate_per_day
         unit.funds = 0.0
         return
-    spare = unit.funds - econ["reserve_days"] * pay
+    spare = unit.funds - econ.reserve_days * pay
     if spare > 0:
-        room = max(getattr(unit, "strength_cap", float("inf")) - unit.fighters, 0.0)
-        recruits = min(econ["recruit_rate_per_day"] * unit.fighters, spare / econ["recruit_cost"], room)
+        room = max(cap - unit.fighters, 0.0)
+        recruits = min(econ.recruit_rate_per_day * unit.fighters, spare / econ.recruit_cost, room)
         unit.fighters += recruits
-        unit.funds -= recruits * econ["recruit_cost"]
+        unit.funds -= recruits * econ.recruit_cost

@@ -18,8 +18,8 @@ from bordersim.errors import ConfigError
 
 TERRAIN = {"desert": 0, "farmland": 1, "urban": 2, "river": 3, "wadi": 4}
 COUNTRIES = ("iraq", "syria")
+IRAQ, SYRIA = (COUNTRIES.index(c) for c in COUNTRIES)
 ROUTE_KINDS = ("official", "informal", "farmland", "desert")
-URBAN_DENSITY_PER_KM2 = 4000.0  # estimate: people per km2 of built-up area, sizes a town's footprint
 
 
 @dataclass(frozen=True)
@@ -89,23 +89,48 @@ class Geography:
     name: str
     transform: GeoTransform
     terrain: np.ndarray
-    country: np.ndarray  # 0 iraq, 1 syria
-    bank: np.ndarray  # 1 north/east (Jazira) bank, 0 south/west (Shamiyya) bank
-    road: np.ndarray  # index into road_names, -1 where no road
+    country: np.ndarray  # IRAQ or SYRIA (index into COUNTRIES)
+    road: np.ndarray  # index of the road in the geography file, -1 where no road
     border: np.ndarray  # bool: cells the border line passes through
     military_zone: np.ndarray  # bool: farmland closed by a militia military zone
     town_population: np.ndarray  # pre-war residents per cell
-    town_tribe: np.ndarray  # index into tribe names of the cell's town, -1 elsewhere
-    road_names: list[str]
+    urban_density_per_km2: float
     places: dict[str, tuple[int, int]]
     place_info: dict[str, dict]
     gateways: dict[str, tuple[int, int]]
     routes: list[Route]
     raw: dict = field(repr=False)
+    _disks: dict[float, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.terrain.shape
+        return (int(self.terrain.shape[0]), int(self.terrain.shape[1]))
+
+    def disk(self, ij: tuple[int, int], radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Index arrays of the cells within ``radius_km`` of ``ij``."""
+        if radius_km not in self._disks:
+            r = radius_km / self.transform.cell_km
+            k = int(np.ceil(r))
+            di, dj = np.mgrid[-k : k + 1, -k : k + 1]
+            inside = di**2 + dj**2 <= r**2
+            self._disks[radius_km] = np.stack([di[inside], dj[inside]])
+        off = self._disks[radius_km]
+        i, j = off[0] + ij[0], off[1] + ij[1]
+        keep = self.transform.contains(i, j)
+        return i[keep], j[keep]
+
+    def jitter(
+        self, ij: tuple[int, int], radius_km: float, rng: np.random.Generator, same_country: bool = False
+    ) -> tuple[int, int]:
+        """A random land cell near ``ij`` (in the same country if asked)."""
+        i, j = self.disk(ij, radius_km)
+        ok = self.terrain[i, j] != TERRAIN["river"]
+        if same_country:
+            ok &= self.country[i, j] == self.country[ij]
+        if not ok.any():
+            return ij
+        k = int(rng.choice(np.flatnonzero(ok)))
+        return int(i[k]), int(j[k])
 
     def cell_of(self, name: str, key: str) -> tuple[int, int]:
         """Cell of a named place or gateway; ConfigError naming ``key`` if unknown."""
@@ -120,26 +145,28 @@ class Geography:
         """Flat indices of the urban cells nearest a town (its footprint)."""
         i, j = self.places[place]
         info = self.place_info[place]
-        radius = _town_radius_cells(info.get("population", 0), self.transform.cell_km)
+        radius = _town_radius_cells(info.get("population", 0), self.transform.cell_km, self.urban_density_per_km2)
         ii, jj = np.indices(self.shape)
         mask = (ii - i) ** 2 + (jj - j) ** 2 <= radius**2
         return np.flatnonzero(mask)
 
 
-def _town_radius_cells(population: float, cell_km: float) -> float:
-    area_km2 = max(population, 1.0) / URBAN_DENSITY_PER_KM2
+def _town_radius_cells(population: float, cell_km: float, density_per_km2: float) -> float:
+    area_km2 = max(population, 1.0) / density_per_km2
     return max(np.sqrt(area_km2 / np.pi) / cell_km, 0.75)
 
 
 def rasterise(spec: dict, cell_km: float) -> Geography:
     """Rasterise a geography spec (the parsed YAML) onto a grid of ``cell_km`` cells."""
-    spec = _require(spec, ["name", "extent", "places", "gateways", "river", "border"], "geography")
+    required = ["name", "extent", "urban_density_per_km2", "places", "gateways", "river", "border"]
+    spec = _require(spec, required, "geography")
+    density = _positive(spec["urban_density_per_km2"], "geography.urban_density_per_km2")
     t = _transform(spec, cell_km)
     xy = _cell_centres_latlon(t)
     river_line = _line(spec["river"], "line", "geography.river.line")
     border_line = _line(spec["border"], "line", "geography.border.line")
 
-    river_dist, river_side = _distance_and_side(xy, river_line, t)
+    river_dist, _ = _distance_and_side(xy, river_line, t)
     border_dist, border_side = _distance_and_side(xy, border_line, t)
     left = _country(spec["border"], "left")
     right = _country(spec["border"], "right")
@@ -151,10 +178,10 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
     places, place_info = _points(spec["places"], t, "geography.places")
     gateways, _ = _points(spec["gateways"], t, "geography.gateways")
     _check_countries(places, place_info, country)
-    town_population, town_tribe = _towns(places, place_info, t, terrain)
+    town_population = _towns(places, place_info, t, terrain, density)
     terrain[river_dist <= max(float(spec["river"].get("width_km", 0.3)) / 2, cell_km / 2)] = TERRAIN["river"]
 
-    road, road_names = _roads(spec.get("roads", []), t)
+    road = _roads(spec.get("roads", []), t)
     military_zone = _areas(spec.get("areas", []), xy, t) & (terrain != TERRAIN["river"])
     terrain[military_zone] = TERRAIN["farmland"]  # a military zone is farmland closed to farmers
     lookup = {**gateways, **places}
@@ -164,13 +191,11 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
         transform=t,
         terrain=terrain,
         country=country.astype(np.int8),
-        bank=(river_side > 0).astype(np.int8),
         road=road,
         border=border_dist <= cell_km * 0.75,
         military_zone=military_zone,
         town_population=town_population,
-        town_tribe=town_tribe,
-        road_names=road_names,
+        urban_density_per_km2=density,
         places=places,
         place_info=place_info,
         gateways=gateways,
@@ -181,6 +206,12 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
 
 def t_shape(t: GeoTransform) -> tuple[int, int]:
     return (t.width, t.height)
+
+
+def _positive(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(key, f"{value!r} is not allowed", "a number > 0")
+    return float(value)
 
 
 def _require(spec: Any, keys: list[str], where: str) -> dict:
@@ -284,26 +315,24 @@ def _check_countries(places: dict, info: dict, country: np.ndarray) -> None:
             )
 
 
-def _towns(places, info, t: GeoTransform, terrain: np.ndarray):
+def _towns(places: dict, info: dict, t: GeoTransform, terrain: np.ndarray, density: float) -> np.ndarray:
     """Spread each town's pre-war population over its footprint; mark footprints urban."""
     pop = np.zeros(t_shape(t))
-    tribe = np.full(t_shape(t), -1, dtype=np.int16)
     ii, jj = np.indices(t_shape(t))
-    for n, (name, (i, j)) in enumerate(places.items()):
+    for name, (i, j) in places.items():
         people = float(info[name].get("population", 0) or 0)
         if people < 0:
             raise ConfigError(f"geography.places.{name}.population", "is negative", ">= 0")
         if info[name].get("kind") != "town" or people == 0:
             continue
-        r = _town_radius_cells(people, t.cell_km)
+        r = _town_radius_cells(people, t.cell_km, density)
         mask = (ii - i) ** 2 + (jj - j) ** 2 <= r**2
         pop[mask] += people / mask.sum()
         terrain[mask] = TERRAIN["urban"]
-        tribe[mask] = n
-    return pop, tribe
+    return pop
 
 
-def _sample_line(line: np.ndarray, t: GeoTransform) -> tuple[np.ndarray, float]:
+def sample_line(line: np.ndarray, t: GeoTransform) -> tuple[np.ndarray, float]:
     """Cells along a polyline, in order, without repeats; and its length in km."""
     km = _to_km(line, t)
     seg_len = np.linalg.norm(np.diff(km, axis=0), axis=1)
@@ -320,16 +349,12 @@ def _sample_line(line: np.ndarray, t: GeoTransform) -> tuple[np.ndarray, float]:
     return cells[keep], float(seg_len.sum())
 
 
-def _roads(spec: list, t: GeoTransform):
+def _roads(spec: list, t: GeoTransform) -> np.ndarray:
     road = np.full(t_shape(t), -1, dtype=np.int16)
-    names = []
     for n, r in enumerate(spec):
-        where = f"geography.roads[{n}]"
-        line = _line(r, "line", f"{where}.line")
-        cells, _ = _sample_line(line, t)
+        cells, _ = sample_line(_line(r, "line", f"geography.roads[{n}].line"), t)
         road[cells[:, 0], cells[:, 1]] = n
-        names.append(str(r.get("name", f"road {n}")))
-    return road, names
+    return road
 
 
 def _areas(spec: list, xy: np.ndarray, t: GeoTransform) -> np.ndarray:
@@ -356,5 +381,5 @@ def _route(spec: dict, n: int, lookup: dict, t: GeoTransform) -> Route:
         else:
             points.append(v)
     line = _line({"via": points}, "via", f"{where}.via")
-    cells, length = _sample_line(line, t)
+    cells, length = sample_line(line, t)
     return Route(str(spec.get("name", f"route {n}")), spec["kind"], cells, length)

@@ -7,11 +7,13 @@ runner-up by a margin and has enough presence, else it is contested (or nobody's
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
-from typing import Any
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
+
+from bordersim.params import RENAMED, InfluenceParams
 
 GROUPS = ("state_iraq", "state_syria", "sdf", "militia_irgc", "militia_najaf", "tribal", "is")
 G = {name: n for n, name in enumerate(GROUPS)}
@@ -86,12 +88,13 @@ def membership(groups: tuple[int, ...] | int) -> np.ndarray:
 class InfluenceField:
     """Presence of every actor group over the grid, and the control map derived from it."""
 
-    def __init__(self, shape: tuple[int, int], cell_km: float, params: dict) -> None:
+    def __init__(self, shape: tuple[int, int], cell_km: float, params: InfluenceParams) -> None:
         self.shape = shape
         self.cell_km = cell_km
-        self.radius_km = [float(params["radius_km"][g]) for g in GROUPS]
-        self.margin = float(params["control_margin"])
-        self.min_presence = float(params["min_presence"])
+        radius = dataclasses.asdict(params.radius_km)
+        self.radius_km = [float(radius[RENAMED.get(g, g)]) for g in GROUPS]
+        self.margin = params.control_margin
+        self.min_presence = params.min_presence
         self.presence = np.zeros((len(GROUPS), *shape))
         self.control = np.full(shape, NOBODY, dtype=np.int8)
 
@@ -113,6 +116,3 @@ class InfluenceField:
         if not mask.any():
             return 0.0
         return float(membership(groups)[self.control[mask]].mean())
-
-    def at(self, group: int, i: Any, j: Any) -> np.ndarray:
-        return self.presence[group, i, j]

@@ -11,12 +11,14 @@ aversion R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presen
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
 
 import numpy as np
-from mesa.discrete_space import PropertyLayer
+from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
-from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, spread, spread_points
+from bordersim.params import RENAMED, Params, PopulationParams
+from bordersim.world.geography import TERRAIN, Geography
+from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, InfluenceField, spread, spread_points
 
 LAYERS = (
     "residents",
@@ -55,104 +57,127 @@ def bennett_anger(grievance: np.ndarray, harmed_share: np.ndarray, a: float) -> 
 class Population:
     """Cell layers of the people of the zone (Mesa PropertyLayers on the model's grid)."""
 
-    def __init__(self, model: Any) -> None:
-        self.model = model
-        geo, p = model.geo, model.params["population"]
+    def __init__(self, geo: Geography, grid: OrthogonalMooreGrid, params: Params) -> None:
+        self.geo = geo
+        self.params = params  # read daily: a scenario may change them
+        p = params.population
         for name in LAYERS:
-            model.grid.add_property_layer(PropertyLayer(name, geo.shape, 0.0, float))
-        self.layer = {name: model.grid._mesa_property_layers[name].data for name in LAYERS}
+            grid.add_property_layer(PropertyLayer(name, geo.shape, 0.0, float))
+        self.layer = {name: grid._mesa_property_layers[name].data for name in LAYERS}
         prewar = geo.town_population
-        self.layer["displaced"][:] = prewar * p["initial_displaced_share"]
+        self.layer["displaced"][:] = prewar * p.initial_displaced_share
         self.layer["residents"][:] = prewar - self.layer["displaced"]
         self.layer["livelihood"][:] = 1.0
-        self.layer["unemployment"][:] = p["initial_unemployment_share"]
+        self.layer["unemployment"][:] = p.initial_unemployment_share
         self.layer["grievance"][:] = self.hardship(np.zeros(geo.shape))
-        self.legitimacy = np.array([p["legitimacy"][g] for g in GROUPS] + [p["legitimacy"]["contested"]] * 2)
+        legitimacy = dataclasses.asdict(p.legitimacy)
+        self.legitimacy = np.array([legitimacy[RENAMED.get(g, g)] for g in GROUPS] + [p.legitimacy.contested] * 2)
         self.recruit_pool = np.zeros(geo.shape)
         self.arrest = np.zeros(geo.shape)
         self._closed: np.ndarray | None = None
-        self.farmland = (geo.terrain == 1).astype(float)
-        self.livelihood_reach = spread(self.farmland, p["livelihood_radius_km"], geo.transform.cell_km)
+        self.farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
+        self.livelihood_reach = spread(self.farmland, p.livelihood_radius_km, geo.transform.cell_km)
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name in LAYERS:
-            return self.__dict__["layer"][name]
-        raise AttributeError(name)
+    @property
+    def residents(self) -> np.ndarray:
+        return self.layer["residents"]
+
+    @property
+    def displaced(self) -> np.ndarray:
+        return self.layer["displaced"]
+
+    @property
+    def grievance(self) -> np.ndarray:
+        return self.layer["grievance"]
+
+    @property
+    def harm(self) -> np.ndarray:
+        """Civilians harmed today per cell (read and cleared by the daily update)."""
+        return self.layer["harm"]
+
+    @property
+    def violence(self) -> np.ndarray:
+        """Remembered violence per cell (drives displacement)."""
+        return self.layer["violence"]
+
+    def add_violence(self, ij: tuple[int, int], intensity: float) -> None:
+        """A clash or strike at ``ij`` adds violence to the cells in reach."""
+        self.layer["violence"][self.geo.disk(ij, self.params.population.violence_radius_km)] += intensity
 
     def hardship(self, friction: np.ndarray) -> np.ndarray:
-        w = self.model.params["population"]["hardship_weight"]
+        w = self.params.population.hardship_weight
         h = (
-            w["livelihood"] * (1.0 - self.layer["livelihood"])
-            + w["unemployment"] * self.layer["unemployment"]
-            + w["friction"] * friction
-            + w["extortion"] * self.layer["extortion"]
+            w.livelihood * (1.0 - self.layer["livelihood"])
+            + w.unemployment * self.layer["unemployment"]
+            + w.friction * friction
+            + w.extortion * self.layer["extortion"]
         )
         return np.clip(h, 0.0, 1.0)
 
-    def update(self) -> None:
+    def update(
+        self,
+        closed_farmland: np.ndarray,
+        unemployment: np.ndarray,
+        extortion: np.ndarray,
+        influence: InfluenceField,
+        security: np.ndarray,
+    ) -> None:
         """One day: livelihood, unemployment, friction, grievance, displacement, recruits."""
-        m, p = self.model, self.model.params["population"]
-        cell_km = m.geo.transform.cell_km
-        closed = m.closed_farmland()
-        if self._closed is None or not np.array_equal(closed, self._closed):
-            self.layer["livelihood"][:] = self.livelihood(closed)
-            self._closed = closed
-        self.layer["unemployment"][:] = m.crossing.unemployment(
-            p["initial_unemployment_share"],
-            self.layer["residents"],
-            m.params["economy"]["labour_force_share"],
-        )
-        self.layer["extortion"][:] = m.extortion_layer()
-        friction = self.friction(m.influence.presence, p)
+        p = self.params.population
+        cell_km = self.geo.transform.cell_km
+        if self._closed is None or not np.array_equal(closed_farmland, self._closed):
+            self.layer["livelihood"][:] = self.livelihood(closed_farmland)
+            self._closed = closed_farmland
+        self.layer["unemployment"][:] = unemployment
+        self.layer["extortion"][:] = extortion
+        friction = self.friction(influence.presence, p)
         g = self.layer["grievance"]
-        g += p["grievance_rate"] * (self.hardship(friction) - g)
+        g += p.grievance_rate * (self.hardship(friction) - g)
         hi, hj = np.nonzero(self.layer["harm"])
-        harm = spread_points(m.geo.shape, hi, hj, self.layer["harm"][hi, hj], p["harm_radius_km"], cell_km)
+        harm = spread_points(self.geo.shape, hi, hj, self.layer["harm"][hi, hj], p.harm_radius_km, cell_km)
         people = self.layer["residents"] + 1.0
-        g[:] = bennett_anger(g, harm / people, p["bennett_anger"])
+        g[:] = bennett_anger(g, harm / people, p.bennett_anger)
         self.layer["harm"][:] = 0.0
         self.displace_and_return(p)
-        self.update_recruit_pool(p)
+        self.update_recruit_pool(p, influence, security)
 
     def livelihood(self, closed: np.ndarray) -> np.ndarray:
         """Share of livelihood left: farmland closed in reach cuts the farming share."""
-        p = self.model.params["population"]
-        cut = spread(closed.astype(float), p["livelihood_radius_km"], self.model.geo.transform.cell_km)
+        p = self.params.population
+        cut = spread(closed.astype(float), p.livelihood_radius_km, self.geo.transform.cell_km)
         closed_share = np.divide(
             cut, self.livelihood_reach, out=np.zeros_like(cut), where=self.livelihood_reach > 1e-9
         )
-        return 1.0 - p["farmland_dependence_share"] * np.clip(closed_share, 0.0, 1.0)
+        return 1.0 - p.farmland_dependence_share * np.clip(closed_share, 0.0, 1.0)
 
-    def friction(self, presence: np.ndarray, p: dict) -> np.ndarray:
+    def friction(self, presence: np.ndarray, p: PopulationParams) -> np.ndarray:
         """Sectarian friction from Shia militia presence in this Sunni area (P7)."""
-        shia = presence[G["militia_irgc"]] + p["najaf_friction_share"] * presence[G["militia_najaf"]]
-        return np.clip(shia / p["friction_scale"], 0.0, 1.0)
+        shia = presence[G["militia_irgc"]] + p.najaf_friction_share * presence[G["militia_najaf"]]
+        return np.clip(shia / p.friction_scale, 0.0, 1.0)
 
-    def displace_and_return(self, p: dict) -> None:
+    def displace_and_return(self, p: PopulationParams) -> None:
         v = self.layer["violence"]
         res, dis = self.layer["residents"], self.layer["displaced"]
-        leaving = res * np.clip(p["p_displace"] * v, 0.0, 1.0)
+        leaving = res * np.clip(p.p_displace * v, 0.0, 1.0)
         safe = self.layer["livelihood"] * (1.0 - np.clip(v, 0.0, 1.0))
-        returning = dis * p["p_return"] * safe
+        returning = dis * p.p_return * safe
         res += returning - leaving
         dis += leaving - returning
-        v *= p["violence_decay"]
+        v *= p.violence_decay
 
-    def update_recruit_pool(self, p: dict) -> None:
+    def update_recruit_pool(self, p: PopulationParams, influence: InfluenceField, security: np.ndarray) -> None:
         """Eligible residents within a recruiting cell's reach (Epstein's rule)."""
-        m = self.model
-        control = m.influence.control
+        control = influence.control
         legit = self.legitimacy[np.clip(control, 0, NOBODY)]
         legit = np.where(control == CONTESTED, self.legitimacy[CONTESTED], legit)
         felt = self.layer["grievance"] * (1.0 - legit)
-        ratio = m.security / (m.influence.presence[G["is"]] + 1.0)
-        arrest = arrest_probability(ratio, p["epstein_k"], p["arrest_function"])
+        ratio = security / (influence.presence[G["is"]] + 1.0)
+        arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
         self.arrest = arrest
-        eligible = self.layer["residents"] * eligible_share(felt, arrest, p["epstein_threshold"])
-        sigma = p["recruit_radius_km"] / m.geo.transform.cell_km
-        self.recruit_pool = spread(eligible, p["recruit_radius_km"], m.geo.transform.cell_km) * (
-            2 * np.pi * sigma**2
-        )
+        eligible = self.layer["residents"] * eligible_share(felt, arrest, p.epstein_threshold)
+        cell_km = self.geo.transform.cell_km
+        sigma = p.recruit_radius_km / cell_km
+        self.recruit_pool = spread(eligible, p.recruit_radius_km, cell_km) * (2 * np.pi * sigma**2)
 
     def displaced_share(self) -> float:
         total = self.layer["residents"].sum() + self.layer["displaced"].sum()
