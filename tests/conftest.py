@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 import bordersim
+from bordersim import config
 from bordersim.model import BorderModel
 
 #: The installed ``bordersim`` command of the interpreter running the tests.
@@ -41,7 +42,7 @@ def set_dotted(cfg: dict, key: str, value: Any) -> None:
 @pytest.fixture(scope="session")
 def default_config() -> dict:
     """The shipped defaults, composed and resolved once (never mutate: copy it)."""
-    return bordersim.resolve(bordersim.compose_config(["write_spatial=false"]))
+    return config.plain(bordersim.compose_config(["write_spatial=false"]))
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ TINY_FORCES = {
     "tribes": [{"name": "T1", "home": "east_town", "fighters": 50, "patron": "us"}],
     "smugglers": {"crews": 20, "militia_run_share": 0.3, "cash": 1000, "staging": ["west_town", "east_town"]},
     "islamic_state": {"cells": 4, "members_min": 2, "members_max": 6, "cash": 500, "hideouts": ["hideout"]},
-    "us": {"base": "us_base", "troops": 100, "present": True},
+    "us": {"base": "us_base", "present": True},
     "irgc_logistics": {"route": ["east_gate", "east_town", "crossing", "west_town", "west_gate"]},
 }  # fmt: skip
 

@@ -6,16 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bordersim import encounters as clashes
+from bordersim import encounters
+from bordersim.actors.smuggler import SmugglingDay
+from bordersim.config import default_params
 from bordersim.events import scenarios
+from bordersim.params import Params, build
 from bordersim.world.geography import TERRAIN
 
-SECURITY = {"urban_defender_factor": 2.0, "desert_defender_factor": 1.5}
+SECURITY = build(Params, default_params(), "params").security
 
 
 def mean_losses(attacker: int, defender: int, factor: float = 1.0, n: int = 300) -> np.ndarray:
     rng = np.random.default_rng(1)
-    return np.mean([clashes.engage(attacker, defender, 0.05, factor, rng) for _ in range(n)], axis=0)
+    return np.mean([encounters.engage(attacker, defender, factor, SECURITY, rng) for _ in range(n)], axis=0)
 
 
 def test_lanchester_bigger_side_loses_fewer():
@@ -32,8 +35,8 @@ def test_lanchester_square_law_attrition_grows_with_the_enemys_strength():
 
 
 def test_defenders_in_towns_inflict_more_losses_than_in_the_open():
-    open_ground = clashes.terrain_factor(TERRAIN["farmland"], SECURITY)
-    town = clashes.terrain_factor(TERRAIN["urban"], SECURITY)
+    open_ground = encounters.terrain_factor(TERRAIN["farmland"], SECURITY)
+    town = encounters.terrain_factor(TERRAIN["urban"], SECURITY)
     assert town > open_ground == 1.0
     lost_open, _ = mean_losses(30, 30, open_ground)
     lost_town, _ = mean_losses(30, 30, town)
@@ -43,7 +46,7 @@ def test_defenders_in_towns_inflict_more_losses_than_in_the_open():
 def test_a_side_that_has_lost_half_its_strength_breaks_off():
     rng = np.random.default_rng(2)
     for _ in range(50):
-        a_lost, d_lost = clashes.engage(5, 100, 0.05, 1.0, rng)
+        a_lost, d_lost = encounters.engage(5, 100, 1.0, SECURITY, rng)
         assert a_lost <= 5 and d_lost < 100
 
 
@@ -76,7 +79,7 @@ def test_tribes_without_a_patron_extort_and_that_feeds_hardship(make_model):
     assert layer.ravel()[unpaid[0].home_cells].min() == 1.0
     pop = model.population
     calm = pop.hardship(np.zeros(model.geo.shape))
-    pop.extortion[:] = layer
+    pop.layer["extortion"][:] = layer
     assert (pop.hardship(np.zeros(model.geo.shape)) >= calm).all()
     assert pop.hardship(np.zeros(model.geo.shape)).ravel()[unpaid[0].home_cells].mean() > calm.max() - 1
 
@@ -124,10 +127,10 @@ def test_is_cells_crossing_alone_are_stopped_more_where_detection_is_high(make_m
         model.detection[:] = detection
         t = model.islamic_state.table
         rows = t.rows[model.geo.country[t.i[t.rows], t.j[t.rows]] == 1]
-        empty = {k: np.array([], dtype=int) for k in ("runners", "runner_routes")}
-        model.islamic_state.infiltrate(
-            rows, {**empty, "runner_seized": np.array([], bool)}, model.params["islamic_state"]
-        )
+        n_routes = len(model.geo.routes)
+        nobody = np.array([], dtype=int)
+        idle = SmugglingDay(*(np.zeros(n_routes) for _ in range(4)), nobody, nobody, nobody.astype(bool))
+        model.islamic_state.infiltrate(rows, idle, model.params.islamic_state)
         return model.today["is_infiltrations"], model.today["is_captured"]
 
     free_in, free_caught = crossed(0.0)
@@ -142,7 +145,7 @@ def test_large_is_cells_split_in_two(make_model):
     t = model.islamic_state.table
     row = t.rows[0]
     t.members[row], t.cash[row] = 30, 1e6
-    model.islamic_state.upkeep_split_and_leave(model.params["islamic_state"])
+    model.islamic_state.upkeep_split_and_leave(model.params.islamic_state)
     assert t.members[row] == 15
     assert (t.members[t.rows] == 15).sum() >= 2
 
@@ -150,7 +153,7 @@ def test_large_is_cells_split_in_two(make_model):
 def test_is_cells_come_in_from_the_syrian_badia(make_model):
     model = make_model({"params.islamic_state.inflow_members_per_month": 3000.0})
     before = model.islamic_state.members
-    model.islamic_state.arrive(model.params["islamic_state"])
+    model.islamic_state.arrive(model.params.islamic_state)
     assert model.islamic_state.members > before
     t = model.islamic_state.table
     newest = t.rows[-1]

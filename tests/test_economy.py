@@ -1,6 +1,6 @@
 """Smugglers, routes, the crossing and finances (MODEL.md 7.3, 7.5, 7.9).
 
-Crews are driven one day at a time through ``run_day`` with a hand-made route picture, so
+Crews are driven one day at a time through ``Smugglers.run_day`` with a hand-made route picture, so
 each test changes one thing (a tax, detection, a crew's memory) and reads what moved.
 """
 
@@ -11,8 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from bordersim.actors.smuggler import learnt_risk
 from bordersim.events import scenarios
-from bordersim.actors.smuggler import learnt_risk, run_day
 from bordersim.world.economy import settle_finances
 
 RIVER_FARMLAND = 2  # index of a popular informal route in the default geography
@@ -26,7 +26,7 @@ def route_day(model, **changes):
 
 
 def crews_cash(model) -> float:
-    return float(model.crews.cash[model.crews.rows].sum())
+    return float(model.smugglers.table.cash[model.smugglers.table.rows].sum())
 
 
 def test_checkpoint_tax_moves_money_from_smugglers_to_militias(make_model):
@@ -43,8 +43,8 @@ def test_checkpoint_tax_moves_money_from_smugglers_to_militias(make_model):
             detection=np.zeros(only.size),
         )
         cash = crews_cash(model)
-        runs = run_day(model, day)
-        taxed_runners = int((~model.crews.militia_run[runs["runners"]]).sum())
+        runs = model.smugglers.run_day(day)
+        taxed_runners = int((~model.smugglers.table.militia_run[runs.runners]).sum())
         return sum(m.income for m in model.militias), crews_cash(model) - cash, taxed_runners
 
     income_free, profit_free, runners = one_day(0.0)
@@ -62,7 +62,7 @@ def test_higher_detection_means_more_interdictions(make_model):
             detection=np.full(len(model.routes.names), detection),
             corruption=np.zeros(len(model.routes.names)),
         )
-        return sum(run_day(model, day)["interdictions"].sum() for _ in range(3))
+        return sum(model.smugglers.run_day(day).interdictions.sum() for _ in range(3))
 
     low, high = seizures(0.05), seizures(0.5)
     assert high > 3 * low > 0
@@ -71,15 +71,15 @@ def test_higher_detection_means_more_interdictions(make_model):
 def test_corrupt_watchers_take_bribes_instead_of_seizing(make_model):
     model = make_model({"params.economy.logit_scale": 1e12, "params.economy.p_trip": 1.0})
     n = len(model.routes.names)
-    runs = run_day(model, route_day(model, detection=np.full(n, 0.8), corruption=np.ones(n)))
-    assert runs["interdictions"].sum() == 0
-    assert runs["bribes"].sum() > 0
+    runs = model.smugglers.run_day(route_day(model, detection=np.full(n, 0.8), corruption=np.ones(n)))
+    assert runs.interdictions.sum() == 0
+    assert runs.bribes.sum() > 0
 
 
 def test_learnt_risk_follows_the_narcologic_formula(model):
-    econ = model.params["economy"]
-    a, b = econ["risk_alpha"], econ["risk_beta"]
-    t = model.crews
+    econ = model.params.economy
+    a, b = econ.risk_alpha, econ.risk_beta
+    t = model.smugglers.table
     row = t.rows[:1]
     saved = t.seen_interdictions[row].copy(), t.seen_runs[row].copy()
     try:
@@ -93,9 +93,9 @@ def test_learnt_risk_follows_the_narcologic_formula(model):
 
 def experienced(model) -> None:
     """Crews that have run every route often and were rarely stopped."""
-    rows = model.crews.rows
-    model.crews.seen_runs[rows] = 50.0
-    model.crews.seen_interdictions[rows] = 1.0
+    rows = model.smugglers.table.rows
+    model.smugglers.table.seen_runs[rows] = 50.0
+    model.smugglers.table.seen_interdictions[rows] = 1.0
 
 
 def test_seized_runs_raise_the_learnt_risk_on_that_route(make_model):
@@ -105,9 +105,9 @@ def test_seized_runs_raise_the_learnt_risk_on_that_route(make_model):
     detection = np.zeros(n)
     detection[RIVER_FARMLAND] = 0.9
     day = route_day(model, detection=detection, corruption=np.zeros(n))
-    before = learnt_risk(model.crews, model.crews.rows, model.params["economy"]).mean(axis=0)
-    seized = sum(run_day(model, day)["interdictions"][RIVER_FARMLAND] for _ in range(5))
-    after = learnt_risk(model.crews, model.crews.rows, model.params["economy"]).mean(axis=0)
+    before = learnt_risk(model.smugglers.table, model.smugglers.table.rows, model.params.economy).mean(axis=0)
+    seized = sum(model.smugglers.run_day(day).interdictions[RIVER_FARMLAND] for _ in range(5))
+    after = learnt_risk(model.smugglers.table, model.smugglers.table.rows, model.params.economy).mean(axis=0)
     others = np.delete(np.arange(n), RIVER_FARMLAND)
     assert seized > 0
     assert after[RIVER_FARMLAND] > 1.5 * before[RIVER_FARMLAND]
@@ -121,7 +121,7 @@ def test_smugglers_reroute_away_from_a_route_made_risky(make_model):
     detection = np.zeros(n)
     detection[RIVER_FARMLAND] = 0.9
     day = route_day(model, detection=detection, corruption=np.zeros(n))
-    trips = np.array([run_day(model, day)["trips"] for _ in range(15)])
+    trips = np.array([model.smugglers.run_day(day).trips for _ in range(15)])
     first, last = trips[:3].sum(axis=0), trips[-3:].sum(axis=0)
     assert last[RIVER_FARMLAND] < 0.5 * first[RIVER_FARMLAND]
     others = np.delete(np.arange(n), RIVER_FARMLAND)
@@ -130,24 +130,24 @@ def test_smugglers_reroute_away_from_a_route_made_risky(make_model):
 
 def test_open_crossing_carries_legal_trade_jobs_and_militia_fee_revenue(make_model):
     model = make_model()
-    assert model.crossing.trade_day(model) == (0, 0)
+    assert model.crossing.trade_day(model.rng, model.militias, model.today) == (0, 0)
     model.crossing.open_to_trade()
     trucks = value = 0
     for _ in range(10):
         model.today.clear()
-        t, v = model.crossing.trade_day(model)
+        t, v = model.crossing.trade_day(model.rng, model.militias, model.today)
         trucks, value = trucks + t, value + v
     assert trucks > 0 and value > 0
     assert model.crossing.jobs > 0
     assert model.today["militia_crossing_revenue"] > 0
-    assert sum(m.income for m in model.crossing.capturing_militias(model)) > 0
+    assert sum(m.income for m in model.crossing.capturing_militias(model.militias)) > 0
 
 
 def test_crossing_jobs_lower_unemployment_near_the_crossing(model):
     jobs = model.crossing.jobs
     try:
         model.crossing.jobs = 5000.0
-        base = model.params["population"]["initial_unemployment_share"]
+        base = model.params.population.initial_unemployment_share
         u = model.crossing.unemployment(base, model.population.residents, 0.25)
         assert u[model.crossing.catchment].max() < base
         assert u[~model.crossing.catchment].min() == base
@@ -160,8 +160,8 @@ def test_unpaid_militia_fighters_desert(make_model):
     for m in model.militias:
         m.funds, m.income = 0.0, 0.0
     before = [m.fighters for m in model.militias]
-    settle_finances(model)
-    rate = model.params["economy"]["desertion_rate_per_day"]
+    settle_finances(model.militias, model.tribes, model.params.economy, model.today)
+    rate = model.params.economy.desertion_rate_per_day
     assert [m.fighters for m in model.militias] == pytest.approx([f * (1 - rate) for f in before])
 
 
@@ -170,8 +170,8 @@ def test_militia_funds_above_the_reserve_buy_recruits_at_the_recruit_rate(make_m
     for m in model.militias:
         m.funds = 1e9
     before = [m.fighters for m in model.militias]
-    settle_finances(model)
-    rate = model.params["economy"]["recruit_rate_per_day"]
+    settle_finances(model.militias, model.tribes, model.params.economy, model.today)
+    rate = model.params.economy.recruit_rate_per_day
     assert [m.fighters for m in model.militias] == pytest.approx([f * (1 + rate) for f in before])
 
 
@@ -185,6 +185,6 @@ def test_militia_drawdown_caps_regrowth_of_the_drawn_down_units(make_model):
     for _ in range(30):
         for m in model.militias:
             m.funds = 1e9
-        settle_finances(model)
+        settle_finances(model.militias, model.tribes, model.params.economy, model.today)
     assert [m.fighters for m in irgc] == pytest.approx(capped)
     assert sum(m.fighters for m in najaf) > 1.05 * najaf_before

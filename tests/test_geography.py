@@ -16,10 +16,7 @@ import yaml
 
 import bordersim
 from bordersim.errors import ConfigError
-from bordersim.world.geography import COUNTRIES, TERRAIN, rasterise
-
-IRAQ, SYRIA = COUNTRIES.index("iraq"), COUNTRIES.index("syria")
-JAZIRA, SHAMIYYA = 1, 0  # bank layer: 1 north/east bank, 0 south/west bank
+from bordersim.world.geography import IRAQ, SYRIA, TERRAIN, rasterise
 
 
 @pytest.fixture(scope="module")
@@ -63,21 +60,19 @@ def test_grid_covers_the_extent_at_the_configured_cell_size(default_config):
 
 
 @pytest.mark.parametrize(
-    ("place", "country", "bank"),
+    ("place", "country"),
     [
-        ("abu_kamal", SYRIA, SHAMIYYA),
-        ("baghuz", SYRIA, JAZIRA),
-        ("as_susah", SYRIA, JAZIRA),
-        ("husaybah", IRAQ, SHAMIYYA),
-        ("karabla", IRAQ, SHAMIYYA),
-        ("al_qaim", IRAQ, SHAMIYYA),
-        ("rummana", IRAQ, JAZIRA),
+        ("abu_kamal", SYRIA),
+        ("baghuz", SYRIA),
+        ("as_susah", SYRIA),
+        ("husaybah", IRAQ),
+        ("karabla", IRAQ),
+        ("al_qaim", IRAQ),
+        ("rummana", IRAQ),
     ],
 )
-def test_places_land_on_their_country_and_bank(geo, place, country, bank):
-    ij = geo.places[place]
-    assert geo.country[ij] == country
-    assert geo.bank[ij] == bank
+def test_places_land_on_their_country(geo, place, country):
+    assert geo.country[geo.places[place]] == country
 
 
 def test_border_passes_between_abu_kamal_and_husaybah(geo):
@@ -151,8 +146,6 @@ def test_second_geography_file_rasterises_with_its_own_places(tmp_path: Path, ti
     assert geo.shape == (23, 23)
     assert geo.country[geo.places["west_town"]] == SYRIA
     assert geo.country[geo.places["east_town"]] == IRAQ
-    assert geo.bank[geo.places["north_town"]] == 1
-    assert geo.bank[geo.places["east_town"]] == 0
     assert geo.military_zone.any() and (geo.terrain[geo.military_zone] == TERRAIN["farmland"]).all()
     assert [r.name for r in geo.routes] == ["official", "desert"]
 

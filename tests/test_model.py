@@ -104,7 +104,7 @@ def test_border_model_takes_top_level_overrides_as_keywords(config_with):
     model = bordersim.BorderModel(config_with(), days=7, seed=5)
     model.run()
     assert model.recorder.days_recorded == 7
-    assert model.config["seed"] == 5
+    assert model.config.seed == 5
 
 
 def test_bad_value_through_the_api_raises_a_config_error_naming_the_key():

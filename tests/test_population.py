@@ -60,7 +60,7 @@ def test_cells_with_higher_grievance_yield_larger_recruit_pools(make_model):
     pools = []
     for g in (0.3, 0.9):
         model.population.grievance[:] = g
-        model.population.update_recruit_pool(model.params["population"])
+        model.population.update_recruit_pool(model.params.population, model.influence, model.security)
         pools.append(model.population.recruit_pool.sum())
     assert pools[1] > 2 * pools[0] > 0
 
@@ -88,7 +88,7 @@ def test_closed_military_zone_cuts_livelihood_of_nearby_towns(model):
 
 
 def test_irgc_presence_causes_more_friction_than_the_najaf_aligned_tafuf(model):
-    params = model.params["population"]
+    params = model.params.population
     presence = np.zeros_like(model.influence.presence)
     presence[G["militia_irgc"], 0, 0] = 1.0
     presence[G["militia_najaf"], 1, 0] = 1.0
@@ -101,14 +101,14 @@ def test_civilian_harm_raises_grievance_near_the_incident(make_model):
     husaybah = model.geo.places["husaybah"]
     calm = make_model()
     model.population.harm[husaybah] = 5000.0
-    model.population.update()
-    calm.population.update()
+    model.update_population()
+    calm.update_population()
     assert model.population.grievance[husaybah] > calm.population.grievance[husaybah] + 0.005
 
 
 def test_violence_displaces_residents_and_keeps_people_counted(make_model):
     model = make_model()
-    pop, p = model.population, model.params["population"]
+    pop, p = model.population, model.params.population
     town = model.geo.town_cells("husaybah")
     total = pop.residents.sum() + pop.displaced.sum()
     before = pop.residents.ravel()[town].sum()

@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from bordersim.world.geography import rasterise
 from bordersim.metrics import DAILY_METRICS
 from bordersim.report import cli, figures, maps
 from bordersim.report.report import FIGURES, build_report
 from bordersim.report.style import OUTCOMES
 from bordersim.report.sweep import load_sweep
+from bordersim.world.geography import rasterise
 
 GEOGRAPHY = yaml.safe_load((Path(__file__).parents[1] / "configs/geography/qaim_bukamal.yaml").read_text())
 CELL_KM = 2.0

@@ -32,7 +32,7 @@ def outcomes() -> dict[str, list[dict]]:
     """Summary outcomes of every scenario for every seed (composed once per scenario)."""
     out = {}
     for name, overrides in SCENARIOS.items():
-        cfg = bordersim.resolve(bordersim.compose_config([*overrides, *SHORT]))
+        cfg = bordersim.config.plain(bordersim.compose_config([*overrides, *SHORT]))
         seeds = SEEDS[:2] if name == "reopening" else SEEDS  # its effects barely vary by seed
         out[name] = [bordersim.run({**cfg, "seed": seed}).summary["outcomes"] for seed in seeds]
     return out
@@ -178,7 +178,7 @@ EVENT_ARG = {"start": "at", "date": "at"}
 @pytest.mark.parametrize("scenario", sorted(SCENARIO_PARAMETERS))
 def test_every_scenario_parameter_is_overridable_and_reaches_its_event(scenario):
     values = SCENARIO_PARAMETERS[scenario]
-    cfg = bordersim.resolve(
+    cfg = bordersim.config.plain(
         bordersim.compose_config(
             [f"scenario=[{scenario}]"] + [f"scenario.{scenario}.{k}={v}" for k, v in values.items()]
         )
@@ -208,7 +208,7 @@ def test_unknown_scenario_name_is_refused_listing_the_available_ones():
 
 
 def test_event_dated_outside_the_run_is_refused(config_with):
-    cfg = bordersim.resolve(bordersim.compose_config(["scenario=[reopening]", "days=30"]))
+    cfg = bordersim.config.plain(bordersim.compose_config(["scenario=[reopening]", "days=30"]))
     with pytest.raises(ConfigError, match="falls outside the run") as err:
         bordersim.BorderModel(cfg)
     assert "scenario.reopening" in err.value.key
@@ -219,7 +219,7 @@ def test_event_dated_outside_the_run_is_refused(config_with):
     "combination", ["[baseline,strike]", "[history_2019_2020,reopening]", "[history_2019_2020,us_withdrawal]"]
 )
 def test_contradictory_scenarios_are_refused(combination):
-    cfg = bordersim.resolve(bordersim.compose_config([f"scenario={combination}"]))
+    cfg = bordersim.config.plain(bordersim.compose_config([f"scenario={combination}"]))
     with pytest.raises(ConfigError, match="cannot be combined") as err:
         bordersim.BorderModel(cfg)
     assert err.value.key == "scenario"
@@ -230,7 +230,7 @@ def test_two_scenarios_withdrawing_the_us_twice_are_refused(tmp_path):
     (tmp_path / "scenario" / "early_exit.yaml").write_text(
         "# @package scenario.early_exit\nevents:\n  - {at: 10, do: us_withdrawal}\n"
     )
-    cfg = bordersim.resolve(
+    cfg = bordersim.config.plain(
         bordersim.compose_config(
             [f"hydra.searchpath=[file://{tmp_path}]", "scenario=[early_exit,us_withdrawal]"]
         )
@@ -245,10 +245,11 @@ def test_two_scenarios_withdrawing_the_us_twice_are_refused(tmp_path):
         ("scenario.strike.rate_per_week=abc", "rate_per_week"),
         ("scenario.strike.effectiveness=1.5", "effectiveness"),
         ("scenario.strike.end=2021-01-01", "args.end"),
+        ("scenario.strike.actor=russia", "args.actor"),
     ],
 )
 def test_bad_scenario_parameter_is_refused_before_the_run_starts(override, key):
-    cfg = bordersim.resolve(bordersim.compose_config(["scenario=[strike]", override]))
+    cfg = bordersim.config.plain(bordersim.compose_config(["scenario=[strike]", override]))
     with pytest.raises(ConfigError) as err:
         bordersim.BorderModel(cfg)
     assert key in err.value.key

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bordersim.world.geography import TERRAIN
 from bordersim.events.strikes import AirCampaign, Target
+from bordersim.world.geography import TERRAIN
 
 MIX = {"base": 1.0}
 
@@ -119,4 +119,4 @@ def test_escalation_decays_when_nothing_happens(make_model):
     model = make_model({"params.strikes.background_rate_per_week": 0.0})
     model.air.escalation = 10.0
     model.air.strike_day(model)
-    assert model.air.escalation == pytest.approx(10.0 * model.params["strikes"]["escalation_decay"])
+    assert model.air.escalation == pytest.approx(10.0 * model.params.strikes.escalation_decay)

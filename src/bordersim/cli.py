@@ -87,7 +87,8 @@ def precheck(argv: list[str]) -> None:
             raise ConfigError(o.key_or_group, "unknown key", ", ".join(sorted(config.TOP_LEVEL)))
         if o.is_sweep_override() or o.type == OverrideType.DEL or not isinstance(o.value(), str | list):
             continue
-        names = [str(v) for v in o.value()] if isinstance(o.value(), list) else [o.value()]
+        value = o.value()
+        names = [str(v) for v in value] if isinstance(value, list) else [str(value)]
         if config_dir is not None:
             selected += [config_dir / o.key_or_group / f"{name}.yaml" for name in names]
         if o.key_or_group == "scenario":

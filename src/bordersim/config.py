@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
-from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -186,14 +186,14 @@ def check_forces(forces: Any) -> None:
                 if isinstance(unit, dict) and field in unit:
                     key = f"forces.{family}[{n}].{field}"
                     _number(unit[field], key, 0.0, 1.0 if field == "kin_across_border" else float("inf"))
-    for family, fields in {
+    for family, names in {
         "smugglers": ("crews", "militia_run_share", "cash"),
         "islamic_state": ("cells", "members_min", "members_max", "cash"),
     }.items():
-        for field in fields:
+        for field in names:
             key = f"forces.{family}.{field}"
             if field not in (forces.get(family) or {}):
-                raise ConfigError(key, "is missing", f"fields: {fields}")
+                raise ConfigError(key, "is missing", f"fields: {names}")
             _number(forces[family][field], key, 0.0, 1.0 if is_share(field) else float("inf"))
     f = forces["islamic_state"]
     if f["members_min"] < 1 or f["members_max"] < f["members_min"]:

@@ -114,7 +114,9 @@ class Encounters:
             self.today["civilian_harm"] += harmed
         return lost, killed
 
-    def hunt(self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float) -> None:
+    def hunt(
+        self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float
+    ) -> None:
         """Militia clearing or a state raid: engage each IS cell in reach that the hunter's
         watchers spot (chance ``effort`` times the watch layer at the cell)."""
         sec = self.params.security
@@ -125,7 +127,9 @@ class Encounters:
                 hunter.lose(lost)
                 cell.lose(killed)
 
-    def islamic_state_attack(self, cell: ISCell, units: Sequence[PlacedUnit], tribes: Sequence[Tribe]) -> None:
+    def islamic_state_attack(
+        self, cell: ISCell, units: Sequence[PlacedUnit], tribes: Sequence[Tribe]
+    ) -> None:
         """An IS cell attacks the weakest unit in reach; tribes within their defence radius
         join the defence in proportion to their allegiance."""
         p, sec, tp = self.params.islamic_state, self.params.security, self.params.tribes

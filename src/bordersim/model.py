@@ -41,7 +41,9 @@ class BorderModel(Model):
     from ``None`` for the shipped defaults; keyword arguments override top-level keys.
     """
 
-    def __init__(self, cfg: RunConfig | DictConfig | Mapping[str, Any] | None = None, **overrides: Any) -> None:
+    def __init__(
+        self, cfg: RunConfig | DictConfig | Mapping[str, Any] | None = None, **overrides: Any
+    ) -> None:
         run = config.resolve(cfg if cfg is not None else config.compose_config())
         if overrides:
             run = config.resolve({**run.data, **overrides})
@@ -93,7 +95,9 @@ class BorderModel(Model):
 
     def agents_act(self) -> None:
         """Smugglers and convoys move, IS cells act, then militias, state forces, tribes."""
-        route_day = self.routes.day(self.detection, self.corruption, self.influence.control, self.crossing.open)
+        route_day = self.routes.day(
+            self.detection, self.corruption, self.influence.control, self.crossing.open
+        )
         self.runs = self.smugglers.run_day(route_day)
         self.irgc.move_convoys(self)
         self.islamic_state.act(self.runs)

@@ -406,16 +406,17 @@ RENAMED = {"is": "is_"}
 def build[T](cls: type[T], data: Any, key: str) -> T:
     """An instance of the dataclass ``cls`` from a mapping; ConfigError naming the key of
     any missing, unknown or mistyped value."""
+    spec = fields(cls)  # type: ignore[arg-type]
+    known = {f.name for f in spec}
     if not isinstance(data, dict):
-        raise ConfigError(key, f"expected a mapping, got {data!r}", f"keys: {[f.name for f in fields(cls)]}")  # type: ignore[arg-type]
+        raise ConfigError(key, f"expected a mapping, got {data!r}", f"keys: {sorted(known)}")
     hints = typing.get_type_hints(cls)
-    names = {RENAMED.get(k, k): k for k in data}
-    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    names = {RENAMED.get(str(k), str(k)): str(k) for k in data}
     unknown = sorted(set(names) - known)
     if unknown:
         raise ConfigError(f"{key}.{names[unknown[0]]}", "unknown key", ", ".join(sorted(known)))
     values = {}
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in spec:
         yaml_key = next((k for k, v in RENAMED.items() if v == f.name), f.name)
         if yaml_key not in data:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
@@ -464,7 +465,7 @@ def leaves(cls: type, prefix: str = "") -> list[str]:
     count as one leaf per field of their item type)."""
     out = []
     hints = typing.get_type_hints(cls)
-    for f in fields(cls):  # type: ignore[arg-type]
+    for f in fields(cls):
         kind = hints[f.name]
         name = f"{prefix}{f.name}"
         if is_dataclass(kind):

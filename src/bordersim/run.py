@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -75,7 +75,7 @@ def run(
     return RunResult(daily, summary, model)
 
 
-def spatial(model: BorderModel) -> dict[str, np.ndarray]:
+def spatial(model: BorderModel) -> dict[str, Any]:
     """End-of-run maps for the report: control, IS activity, harm, runs per route."""
     return {
         "control": model.influence.control,

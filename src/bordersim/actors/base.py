@@ -1,7 +1,8 @@
 """Shared machinery of the agent families.
 
 Units that act one by one (militias, state forces, tribes) are :class:`ForceUnit` cell
-agents with a name, fighters and the loss rule every encounter uses. Families with many units (smuggler crews, IS cells) keep their state in a
+agents with a name, fighters and the loss rule every encounter uses. Families with many
+units (smuggler crews, IS cells) keep their state in a
 :class:`FamilyTable` (one numpy array per state variable, one row per agent) so a day's
 behaviour is computed for the whole family at once; each unit is still a Mesa
 ``CellAgent`` with its identity and cell, and reads and writes its row through
@@ -29,6 +30,10 @@ class FamilyTable:
         for name, (dtype, width) in self._normalised(columns).items():
             shape = (capacity,) if width is None else (capacity, width)
             setattr(self, name, np.zeros(shape, dtype=dtype))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """Columns are set as attributes in ``__init__``: any other name does not exist."""
+        raise AttributeError(f"{type(self).__name__} has no column {name!r}")
 
     @staticmethod
     def _normalised(columns: dict[str, Any]) -> dict[str, tuple[Any, int | None]]:
@@ -112,7 +117,7 @@ class ForceUnit(CellAgent):
     @property
     def ij(self) -> tuple[int, int]:
         """The unit's cell."""
-        return self.cell.coordinate  # type: ignore[union-attr]
+        return self.cell.coordinate
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
         """Fighters killed or captured in a clash or strike."""

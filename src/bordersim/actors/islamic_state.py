@@ -154,7 +154,10 @@ class IslamicState:
         offs = m.rng.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
         ci = np.clip(np.concatenate([i0, i0 + offs[..., 0]], axis=1), 0, m.geo.shape[0] - 1)
         cj = np.clip(np.concatenate([j0, j0 + offs[..., 1]], axis=1), 0, m.geo.shape[1] - 1)
-        score = m.security[ci, cj] - recruiting[:, None] * m.population.recruit_pool[ci, cj] / p.recruit_pool_scale
+        score = (
+            m.security[ci, cj]
+            - recruiting[:, None] * m.population.recruit_pool[ci, cj] / p.recruit_pool_scale
+        )
         blocked = (m.geo.country[ci, cj] != m.geo.country[i0, j0]) | (
             m.geo.terrain[ci, cj] == TERRAIN["river"]
         )
@@ -179,7 +182,9 @@ class IslamicState:
         dest_i, dest_j = self.nearest_iraq[0][i, j], self.nearest_iraq[1][i, j]
         det, cor = m.detection[dest_i, dest_j], m.corruption[dest_i, dest_j]
         success = m.rng.random(rows.size) >= np.select(
-            [method == CORRUPT_POST, method == ALONE], [det * (1.0 - cor), det * p.night_crossing_detection_share], 0.0
+            [method == CORRUPT_POST, method == ALONE],
+            [det * (1.0 - cor), det * p.night_crossing_detection_share],
+            0.0,
         )
         self._hitch_rides(rows, method == WITH_CREW, success, dest_i, dest_j, runs, independent, p)
         crossed = rows[success]

@@ -63,14 +63,14 @@ class Militia(ForceUnit):
         self.strike_memory *= sec.strike_memory_decay
         self.cohesion = min(1.0, self.cohesion + sec.cohesion_recovery)
         if self.strike_memory > sec.disperse_threshold and not self.dispersed:
-            self.disperse(sec)
+            self.disperse()
         elif self.strike_memory <= sec.disperse_threshold and self.dispersed:
             self.return_to_base()
         self.clear_islamic_state(sec)
 
-    def disperse(self, sec: SecurityParams) -> None:
+    def disperse(self) -> None:
         """Leave towns and bases for a cell outside any town within the dispersal radius."""
-        m = self.model
+        m, sec = self.model, self.model.params.security
         r = sec.dispersal_radius_km / m.geo.transform.cell_km
         for _ in range(sec.dispersal_tries):
             di, dj = m.rng.uniform(-r, r, size=2)

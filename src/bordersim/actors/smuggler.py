@@ -175,7 +175,12 @@ def choose_routes(
 
 
 def _learn(
-    t: FamilyTable, rows: np.ndarray, route: np.ndarray, seized: np.ndarray, n_routes: int, econ: EconomyParams
+    t: FamilyTable,
+    rows: np.ndarray,
+    route: np.ndarray,
+    seized: np.ndarray,
+    n_routes: int,
+    econ: EconomyParams,
 ) -> None:
     """Decay memories; add own runs and seizures, and hearsay of others' seizures."""
     alive = t.rows

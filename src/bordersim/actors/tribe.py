@@ -26,7 +26,9 @@ class Tribe(ForceUnit):
 
     group = G["tribal"]
 
-    def __init__(self, model: BorderModel, spec: TribeSpec, home: tuple[int, int], home_cells: np.ndarray) -> None:
+    def __init__(
+        self, model: BorderModel, spec: TribeSpec, home: tuple[int, int], home_cells: np.ndarray
+    ) -> None:
         super().__init__(model, spec.name, spec.fighters, home)
         self.funds = float(spec.funds)
         self.patron = spec.patron

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -168,7 +168,9 @@ class AirWar:
         """Resolve one strike: losses, civilian harm, dispersal, retaliation."""
         s = model.params.strikes
         exposed = getattr(s.fighters_at_site, target.kind)
-        materiel = c.effectiveness * s.materiel_share * (s.depot_materiel_factor if target.kind == "depot" else 1.0)
+        materiel = (
+            c.effectiveness * s.materiel_share * (s.depot_materiel_factor if target.kind == "depot" else 1.0)
+        )
         killed = model.encounters.air_strike(target.unit, exposed, c.effectiveness, materiel)
         harmed = self.civilian_harm(model, c, target.ij)
         if isinstance(target.unit, Militia):

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ def collect(root: str | Path) -> dict[str, Any]:
     ok = runs[runs["status"] == "ok"]
     for name in ("daily", "strikes"):
         frame = stacked(root, ok, swept if name == "daily" else [], f"{name}.parquet")
-        atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        atomic(out / f"{name}.parquet", partial(_write_parquet, frame))
     md = write_comparison(root, comparison(runs, swept), swept)
     expected = meta.get("n_runs_expected", len(runs))
     meta |= {
@@ -88,6 +89,7 @@ def job_overrides(job_dir: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     listed = OmegaConf.to_container(OmegaConf.load(path))
+    assert isinstance(listed, list), f"{path} holds a list of overrides"
     parsed = OverridesParser.create().parse_overrides([str(o) for o in listed])
     return {o.key_or_group: _plain(o.value()) for o in parsed}
 
@@ -158,3 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {args.sweep_dir}: not a directory", file=sys.stderr)
         sys.exit(2)
     sys.exit(print_outcome(args.sweep_dir, collect(args.sweep_dir)))
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_parquet(path, index=False)

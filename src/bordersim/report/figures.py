@@ -9,11 +9,13 @@ artists carry a ``gid`` (``"median:<condition>"`` and the like) so tests can rea
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 
 from bordersim.report.style import (
@@ -125,7 +127,8 @@ def _violin(ax: Axes, x: int, values: np.ndarray, colour: str, cond: str, rng: n
     if values.size == 0:
         return
     if values.size > 1 and np.ptp(values) > 0:
-        body = ax.violinplot([values], positions=[x], widths=0.8, showextrema=False)["bodies"][0]
+        bodies = ax.violinplot([values], positions=[x], widths=0.8, showextrema=False)["bodies"]
+        body = cast(list[PolyCollection], bodies)[0]
         body.set_facecolor(colour)
         body.set_alpha(0.3)
     jitter = rng.uniform(-0.15, 0.15, values.size)
@@ -175,7 +178,7 @@ def daily_quantiles(sweep: Sweep, metric: str, cumulative: bool) -> pd.DataFrame
     values = daily.groupby("run_id")[metric].cumsum() if cumulative else daily[metric]
     frame = daily[["condition", "day", "date"]].assign(value=values.to_numpy())
     grouped = frame.groupby(["condition", "day"])
-    q = grouped["value"].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    q = grouped["value"].quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95])).unstack()
     q.columns = ["q05", "q25", "q50", "q75", "q95"]
     return q.join(grouped["date"].first()).reset_index()
 
@@ -287,7 +290,7 @@ def grid_keys(sweep: Sweep) -> list[str]:
 def setting_quantiles(sweep: Sweep, outcome: str, keys: list[str]) -> pd.DataFrame:
     """Per setting of ``keys``: median, 25/75% and 5/95% quantiles of an outcome over runs."""
     grouped = sweep.ok.groupby(keys)[outcome]
-    q = grouped.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    q = grouped.quantile(np.array([0.05, 0.25, 0.5, 0.75, 0.95])).unstack()
     q.columns = ["q05", "q25", "q50", "q75", "q95"]
     return q.reset_index()
 

@@ -9,6 +9,7 @@ come from each run directory's ``maps.npz``; strikes from ``collected/strikes.pa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon
 
 from bordersim.errors import ConfigError
-from bordersim.world.geography import COUNTRIES, TERRAIN, Geography, rasterise
-from bordersim.world.influence import GROUPS
 from bordersim.report.figures import shown_conditions, with_conditions
 from bordersim.report.style import Drawn, NothingToDrawError, finish, new_figure
 from bordersim.report.sweep import Sweep
+from bordersim.world.geography import COUNTRIES, TERRAIN, Geography, rasterise
+from bordersim.world.influence import GROUPS
 
 TERRAIN_COLOURS = {
     "desert": "#F3EBD9",
@@ -64,7 +65,7 @@ def extent(geo: Geography) -> tuple[float, float, float, float]:
 
 def base_map(ax: Axes, geo: Geography, kinds: tuple[str, ...] = LABELLED_KINDS) -> None:
     """Terrain, river, border, roads and place names, with lat/lon axes at true scale."""
-    codes = sorted(TERRAIN, key=TERRAIN.get)
+    codes = sorted(TERRAIN, key=lambda name: TERRAIN[name])
     cmap = ListedColormap([TERRAIN_COLOURS[c] for c in codes])
     ax.imshow(
         geo.terrain.T,
@@ -106,8 +107,8 @@ def _country_names(ax: Axes, geo: Geography) -> None:
         if i.size:
             lat, lon = geo.transform.to_latlon(np.median(i), np.median(j))
             ax.text(
-                lon,
-                lat,
+                float(lon),
+                float(lat),
                 name.upper(),
                 fontsize=11,
                 color="#8C7B5A",
@@ -153,7 +154,7 @@ def declutter(fig) -> None:
     fig.draw_without_rendering()  # settle the layout so the boxes are measured at their final size
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
-        taken = []
+        taken: list[Any] = []
         for text in (t for t in ax.texts if t.get_gid() == "place"):
             for offset, ha, va in LABEL_SPOTS:
                 text.xyann = offset

@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axis import Axis  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 OKABE_ITO = ["#000000", "#D55E00", "#009E73", "#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442"]
@@ -112,7 +113,9 @@ class Drawn:
 def new_figure(width: float, height: float) -> Figure:
     """A figure with constrained layout that leaves room for the caption line at the bottom."""
     fig = plt.figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(rect=(0, 0.045 * 6 / height, 1, 1 - 0.045 * 6 / height))
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(rect=(0, 0.045 * 6 / height, 1, 1 - 0.045 * 6 / height))
     return fig
 
 

@@ -69,7 +69,7 @@ class GeoTransform:
                 f"lon {self.lon_min:.3f}..{self.lon_max:.3f}",
             )
         i, j = self.to_cell(lat, lon)
-        return int(min(i, self.width - 1)), int(min(j, self.height - 1))
+        return min(int(i), self.width - 1), min(int(j), self.height - 1)
 
 
 @dataclass
@@ -145,7 +145,9 @@ class Geography:
         """Flat indices of the urban cells nearest a town (its footprint)."""
         i, j = self.places[place]
         info = self.place_info[place]
-        radius = _town_radius_cells(info.get("population", 0), self.transform.cell_km, self.urban_density_per_km2)
+        radius = _town_radius_cells(
+            info.get("population", 0), self.transform.cell_km, self.urban_density_per_km2
+        )
         ii, jj = np.indices(self.shape)
         mask = (ii - i) ** 2 + (jj - j) ** 2 <= radius**2
         return np.flatnonzero(mask)
@@ -336,13 +338,12 @@ def sample_line(line: np.ndarray, t: GeoTransform) -> tuple[np.ndarray, float]:
     """Cells along a polyline, in order, without repeats; and its length in km."""
     km = _to_km(line, t)
     seg_len = np.linalg.norm(np.diff(km, axis=0), axis=1)
-    pts = []
+    pieces = []
     for a, b, length in zip(km[:-1], km[1:], seg_len, strict=True):
         n = max(int(np.ceil(length / (t.cell_km / 3))), 1)
-        pts.append(a + np.linspace(0, 1, n, endpoint=False)[:, None] * (b - a))
-    pts.append(km[-1:])
-    pts = np.concatenate(pts)
-    cells = np.floor(pts / t.cell_km).astype(int)
+        pieces.append(a + np.linspace(0, 1, n, endpoint=False)[:, None] * (b - a))
+    pieces.append(km[-1:])
+    cells = np.floor(np.concatenate(pieces) / t.cell_km).astype(int)
     cells[:, 0] = np.clip(cells[:, 0], 0, t.width - 1)
     cells[:, 1] = np.clip(cells[:, 1], 0, t.height - 1)
     keep = np.r_[True, np.any(np.diff(cells, axis=0) != 0, axis=1)]

@@ -71,7 +71,9 @@ class Population:
         self.layer["unemployment"][:] = p.initial_unemployment_share
         self.layer["grievance"][:] = self.hardship(np.zeros(geo.shape))
         legitimacy = dataclasses.asdict(p.legitimacy)
-        self.legitimacy = np.array([legitimacy[RENAMED.get(g, g)] for g in GROUPS] + [p.legitimacy.contested] * 2)
+        self.legitimacy = np.array(
+            [legitimacy[RENAMED.get(g, g)] for g in GROUPS] + [p.legitimacy.contested] * 2
+        )
         self.recruit_pool = np.zeros(geo.shape)
         self.arrest = np.zeros(geo.shape)
         self._closed: np.ndarray | None = None
@@ -165,7 +167,9 @@ class Population:
         dis += leaving - returning
         v *= p.violence_decay
 
-    def update_recruit_pool(self, p: PopulationParams, influence: InfluenceField, security: np.ndarray) -> None:
+    def update_recruit_pool(
+        self, p: PopulationParams, influence: InfluenceField, security: np.ndarray
+    ) -> None:
         """Eligible residents within a recruiting cell's reach (Epstein's rule)."""
         control = influence.control
         legit = self.legitimacy[np.clip(control, 0, NOBODY)]
