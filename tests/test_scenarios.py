@@ -86,9 +86,10 @@ def test_militia_drawdown_raises_islamic_state_members(outcomes):
 
 
 @pytest.mark.xfail(
-    reason="not seen at this size: 5 seeds x 200 days gave +0.6 attacks (sd 2.0) over baseline 27.6; "
-    "4 seeds x 365 days +5 (sd 16); reported to the lead",
-    strict=False,
+    reason="known structural gap: IS attacks are a random daily mode drawn at the hideout, so a drawdown "
+    "barely changes them (5 seeds x 200 days: +0.6, sd 2.0, over 27.6). Cells that choose targets by "
+    "opportunity are the open issue on IS behaviour; strict, so this fails once the model shows the claim",
+    strict=True,
 )
 def test_militia_drawdown_raises_islamic_state_attacks(outcomes):
     assert mean(outcomes, "militia_drawdown", "is_attacks_total") > 1.05 * mean(
@@ -103,9 +104,11 @@ def test_us_withdrawal_lowers_border_detection(outcomes):
 
 
 @pytest.mark.xfail(
-    reason="model shows the opposite at this size: 5 seeds x 200 days gave -69 infiltrations (sd 41) "
-    "against baseline 577; 4 seeds x 365 days -4 (sd 124); reported to the lead",
-    strict=False,
+    reason="known structural gap: cells arrive at a fixed rate and cross where detection is ~0, so "
+    "infiltration does not respond to surveillance (5 seeds x 200 days: -69, sd 41, against 577). "
+    "Crossings deterred by learnt risk are the open issue on IS behaviour; strict, so this fails once "
+    "the model shows the claim",
+    strict=True,
 )
 def test_us_withdrawal_raises_infiltrations(outcomes):
     assert mean(outcomes, "us_withdrawal", "is_infiltrations_total") > mean(
