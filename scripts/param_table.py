@@ -371,13 +371,18 @@ PARTS = {
     "places": places_table,
     "history": history_table,
 }
-#: The generated sections of a document: ``<!-- BEGIN generated: PART ... -->`` to ``<!-- END ... -->``.
+#: The generated sections of a document: ``<!-- BEGIN generated: PART ... -->`` to ``<!-- END ... -->``,
+#: each marker on a line of its own.
 BLOCK = re.compile(
-    r"(?P<begin><!-- BEGIN generated: (?P<part>[\w-]+)[^>]*-->\n)"
+    r"^(?P<begin><!-- BEGIN generated: (?P<part>[\w-]+)[^>]*-->\n)"
     r"(?P<body>.*?)"
-    r"(?P<end><!-- END generated: (?P=part) -->)",
-    re.S,
+    r"^(?P<end><!-- END generated: (?P=part) -->)",
+    re.S | re.M,
 )
+
+
+#: A marker starts its line; the same text inside a sentence is not a marker.
+BEGIN_LINE = re.compile(r"^<!-- BEGIN generated:", re.M)
 
 
 def render(part: str, configs: Path = CONFIGS) -> str:
@@ -400,7 +405,7 @@ def sections(text: str) -> dict[str, str]:
         if m["part"] in found:
             raise ValueError(f"generated part '{m['part']}' appears twice")
         found[m["part"]] = m["body"]
-    if text.count("<!-- BEGIN generated:") != len(found):
+    if len(BEGIN_LINE.findall(text)) != len(found):
         raise ValueError(
             "a '<!-- BEGIN generated: PART -->' marker has no matching '<!-- END generated: PART -->'"
         )
