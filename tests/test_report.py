@@ -194,6 +194,7 @@ def test_time_series_medians_equal_the_data_and_events_are_marked(scenarios):
     assert [pd.Timestamp(np.atleast_1d(ln.get_xdata())[0]) for ln in marked] == [reopening]
 
 
+@pytest.mark.slow
 def test_dilemma_draws_the_medians_over_intensity(grid, tmp_path):
     drawn = figures.dilemma(grid, tmp_path)
     assert drawn.path.is_file()
@@ -204,6 +205,7 @@ def test_dilemma_draws_the_medians_over_intensity(grid, tmp_path):
     assert ax.get_xlabel() == "strike.rate_per_week"
 
 
+@pytest.mark.slow
 def test_heatmap_cells_are_the_medians_of_the_grid(grid, tmp_path):
     drawn = figures.dilemma_heatmap(grid, tmp_path)
     image = next(
@@ -213,6 +215,7 @@ def test_heatmap_cells_are_the_medians_of_the_grid(grid, tmp_path):
     assert np.allclose(image.get_array(), expected)
 
 
+@pytest.mark.slow
 def test_dilemma_over_a_parameter_and_scenarios(tmp_path):
     """The dilemma preset's layout: one swept fraction, the scenario as the second axis."""
     names = ("militia_drawdown", "militia_drawdown+us_withdrawal")

@@ -151,6 +151,7 @@ def test_composed_scenarios_apply_both_interventions():
     assert out["strikes_total"] >= 10  # the background rate alone gives about 2 in 90 days
 
 
+@pytest.mark.slow
 def test_strike_rate_override_changes_the_number_of_strikes():
     def strikes(rate: float) -> float:
         cfg = bordersim.compose_config(
