@@ -6,10 +6,15 @@ comments that carry each key's meaning, unit (in brackets, e.g. ``[km]``) and so
 own takes the unit and source of the mapping it belongs to. Every leaf of the parsed YAML
 must appear in a table, so a new parameter cannot be left out silently.
 
+The tables live in ``docs/ODD.md`` between markers, ``<!-- BEGIN generated: PART ... -->``
+and ``<!-- END generated: PART -->``; ``--write`` regenerates them in place and
+``tests/test_docs.py`` fails while any of them differs from what the configs give.
+
 Usage (from the repository root)::
 
-    .venv/bin/python scripts/param_table.py                 # all tables
-    .venv/bin/python scripts/param_table.py --part params   # run | params | scenarios | forces
+    .venv/bin/python scripts/param_table.py --write          # regenerate the ODD's tables
+    .venv/bin/python scripts/param_table.py --check          # exit 1 if one is stale
+    .venv/bin/python scripts/param_table.py --part params    # print one table (or all)
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = ROOT / "configs"
+DOC = ROOT / "docs" / "ODD.md"
+WRITE_COMMAND = ".venv/bin/python scripts/param_table.py --write"
 SOURCE_TAGS = ("paper", "interview", "summary", "almonitor", "jpost", "ext")
 SHARE_SUFFIXES = ("_prob", "_share", "_fraction", "_decay")
 SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
@@ -220,24 +227,24 @@ def check_covered(entries: list[Entry], data: dict, where: str, skip: set[str] =
             sys.exit(f"param_table: {where}: key {'.'.join(leaf)} was not found by the scanner")
 
 
-def run_table() -> list[str]:
-    path = CONFIGS / "config.yaml"
+def run_table(configs: Path = CONFIGS) -> list[str]:
+    path = configs / "config.yaml"
     entries = [e for e in scan(path, RUN_SKIP) if e.value]
     check_covered(entries, yaml.safe_load(path.read_text()), "config.yaml", RUN_SKIP)
     return ["**Run keys** (`configs/config.yaml`)", "", *HEADER, *rows(entries)]
 
 
-def params_table() -> list[str]:
-    path = CONFIGS / "params" / "default.yaml"
+def params_table(configs: Path = CONFIGS) -> list[str]:
+    path = configs / "params" / "default.yaml"
     entries = scan(path)
     check_covered(entries, yaml.safe_load(path.read_text()), "params/default.yaml")
     out = ["**Behavioural parameters** (`configs/params/default.yaml`, under `params.`)", "", *HEADER]
     return out + rows(entries)
 
 
-def scenario_table() -> list[str]:
+def scenario_table(configs: Path = CONFIGS) -> list[str]:
     out = ["**Scenario parameters** (`configs/scenario/*.yaml`, under `scenario.<name>.`)", "", *HEADER]
-    for path in sorted((CONFIGS / "scenario").glob("*.yaml")):
+    for path in sorted((configs / "scenario").glob("*.yaml")):
         entries = [e for e in scan(path, SCENARIO_META) if e.value]
         data = yaml.safe_load(path.read_text()) or {}
         check_covered(entries, data, path.name, SCENARIO_META)
@@ -253,8 +260,8 @@ def scenario_table() -> list[str]:
     return out
 
 
-def forces_table() -> list[str]:
-    path = CONFIGS / "forces" / "qaim_bukamal_2019.yaml"
+def forces_table(configs: Path = CONFIGS) -> list[str]:
+    path = configs / "forces" / "qaim_bukamal_2019.yaml"
     f = yaml.safe_load(path.read_text())
     out = [f"**Order of battle** (`configs/forces/{path.name}`)", ""]
     out += [
@@ -263,6 +270,8 @@ def forces_table() -> list[str]:
     ]
     for m in f["militias"]:
         notes = [f"funds {m.get('funds', 0):,} USD"]
+        if m.get("state_payroll"):
+            notes.append("on the state payroll")
         if m.get("checkpoints"):
             notes.append("checkpoints " + ", ".join(m["checkpoints"]))
         notes += [k.replace("_", " ") for k in ("escorts_convoys", "holds_military_zone") if m.get(k)]
@@ -305,16 +314,140 @@ def forces_table() -> list[str]:
     return out
 
 
-PARTS = {"run": run_table, "params": params_table, "scenarios": scenario_table, "forces": forces_table}
+def places_table(configs: Path = CONFIGS) -> list[str]:
+    """Places and gateways of the geography file, with the source of each."""
+    path = configs / "geography" / "qaim_bukamal.yaml"
+    geo = yaml.safe_load(path.read_text())
+    out = [f"**Places and gateways** (`configs/geography/{path.name}`)", ""]
+    out += ["| name | kind | country | lat, lon | pre-war population | source |", "|---|---|---|---|---|---|"]
+    for name, p in geo["places"].items():
+        population = f"{p['population']:,}" if p.get("population") else ""
+        out.append(
+            f"| `{name}` | {p.get('kind', '')} | {p.get('country', '')} | {p['lat']:.4f}, {p['lon']:.4f} "
+            f"| {population} | {cell(str(p.get('source', '')))} |"
+        )
+    for name, g in geo.get("gateways", {}).items():
+        out.append(
+            f"| `{name}` | gateway: {cell(g.get('leads_to', ''))} | | {g['lat']:.4f}, {g['lon']:.4f} "
+            f"| | {cell(str(g.get('source', '')))} |"
+        )
+    return out
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def inline(value: Any) -> str:
+    """A YAML value written on one line, as in the config files."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {inline(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(inline(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def history_table(configs: Path = CONFIGS) -> list[str]:
+    """The dated events of the history scenario, with the comment (figures, source) of each."""
+    path = configs / "scenario" / "history_2019_2020.yaml"
+    events = yaml.safe_load(path.read_text())["scenario"]["history_2019_2020"]["events"]
+    comments = [
+        split_comment(m["rest"])[1] for m in map(EVENT_LINE.match, path.read_text().splitlines()) if m
+    ]
+    if len(comments) != len(events):
+        sys.exit(f"param_table: {path.name}: {len(events)} events but {len(comments)} '- at:' lines")
+    out = [f"**The history calendar** (`configs/scenario/{path.name}`)", ""]
+    out += ["| date | action | arguments | what happened, source |", "|---|---|---|---|"]
+    for ev, comment in zip(events, comments, strict=True):
+        args = ", ".join(f"{k}: {inline(v)}" for k, v in (ev.get("args") or {}).items())
+        out.append(f"| {ev['at']} | `{ev['do']}` | {cell(args)} | {cell(comment)} |")
+    return out
+
+
+EVENT_LINE = re.compile(r"^\s*- at:(?P<rest>.*)$")
+PARTS = {
+    "run": run_table,
+    "params": params_table,
+    "scenarios": scenario_table,
+    "forces": forces_table,
+    "places": places_table,
+    "history": history_table,
+}
+#: The generated sections of a document: ``<!-- BEGIN generated: PART ... -->`` to ``<!-- END ... -->``,
+#: each marker on a line of its own.
+BLOCK = re.compile(
+    r"^(?P<begin><!-- BEGIN generated: (?P<part>[\w-]+)[^>]*-->\n)"
+    r"(?P<body>.*?)"
+    r"^(?P<end><!-- END generated: (?P=part) -->)",
+    re.S | re.M,
+)
+
+
+#: A marker starts its line; the same text inside a sentence is not a marker.
+BEGIN_LINE = re.compile(r"^<!-- BEGIN generated:", re.M)
+
+
+def render(part: str, configs: Path = CONFIGS) -> str:
+    """The Markdown of one generated part."""
+    return "\n".join(PARTS[part](configs)) + "\n"
+
+
+def section(part: str, configs: Path = CONFIGS) -> str:
+    """One generated part as it stands between its markers (blank lines around it, so the
+    markers never run into a table)."""
+    return f"\n{render(part, configs)}\n"
+
+
+def sections(text: str) -> dict[str, str]:
+    """The generated sections of a document, part -> text between the markers."""
+    found: dict[str, str] = {}
+    for m in BLOCK.finditer(text):
+        if m["part"] not in PARTS:
+            raise ValueError(f"unknown generated part '{m['part']}' (known: {', '.join(PARTS)})")
+        if m["part"] in found:
+            raise ValueError(f"generated part '{m['part']}' appears twice")
+        found[m["part"]] = m["body"]
+    if len(BEGIN_LINE.findall(text)) != len(found):
+        raise ValueError(
+            "a '<!-- BEGIN generated: PART -->' marker has no matching '<!-- END generated: PART -->'"
+        )
+    return found
+
+
+def stale_parts(text: str, configs: Path = CONFIGS) -> list[str]:
+    """Parts whose section in ``text`` differs from what the configs give now."""
+    return [part for part, body in sections(text).items() if body != section(part, configs)]
+
+
+def rewrite(text: str, configs: Path = CONFIGS) -> str:
+    """``text`` with every generated section regenerated from the configs."""
+    sections(text)  # check the markers first
+    return BLOCK.sub(lambda m: m["begin"] + section(m["part"], configs) + m["end"], text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--part", choices=[*PARTS, "all"], default="all", help="which table to print")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="rewrite the generated sections of --doc in place")
+    mode.add_argument("--check", action="store_true", help="exit 1 if a generated section of --doc is stale")
+    parser.add_argument("--doc", type=Path, default=DOC, help="the document (default docs/ODD.md)")
     args = parser.parse_args(argv)
+    if args.write or args.check:
+        text = args.doc.read_text()
+        stale = stale_parts(text)
+        if args.write and stale:
+            args.doc.write_text(rewrite(text))
+            print(f"{args.doc}: regenerated {', '.join(stale)}")
+        elif stale:
+            print(
+                f"{args.doc}: stale generated sections: {', '.join(stale)}; run {WRITE_COMMAND}",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
     names = list(PARTS) if args.part == "all" else [args.part]
-    print("\n\n".join("\n".join(PARTS[n]()) for n in names))
+    print("\n".join(render(n) for n in names), end="")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,6 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+#: every test here runs the installed command in a subprocess
+pytestmark = pytest.mark.slow
+
 BROKEN_YAML = "name: broken\nextent: {lat_min: 34.15, lat_max: 34.65\nplaces: [\n"
 #: name -> (arguments, text the error must contain: the key, then what is allowed)
 BAD_INPUT = {

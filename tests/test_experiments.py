@@ -75,6 +75,7 @@ def test_n_seeds_override_shrinks_a_preset_for_a_quick_look():
     assert plan.expected_runs(cfg) == 20
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["parallel", "submitit_local"])
 def test_parallel_launchers_give_the_serial_results(tmp_path, launcher):
     done = sweep(tmp_path, f"hydra/launcher={launcher}", *SMALL, "n_seeds=3", "seeds_per_job=2")
@@ -90,6 +91,7 @@ def test_parallel_launchers_give_the_serial_results(tmp_path, launcher):
         pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_rest_are_collected(tmp_path):
     invalid_rate = f"{RATE}=0.15,-1"  # -1 is refused when the run starts
     done = sweep(tmp_path, "hydra/launcher=basic", "days=20", invalid_rate, "n_seeds=2", "seeds_per_job=2")
@@ -122,6 +124,7 @@ def test_a_run_that_raises_does_not_stop_its_job(tmp_path, monkeypatch):
     assert failure["error"] == "RuntimeError: model blew up" and "flaky" in failure["traceback"]
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_is_collected_then_resumed_without_redoing_runs(tmp_path):
     args = ["hydra/launcher=basic", "days=20", "write_spatial=false", "n_seeds=6", "seeds_per_job=2"]
     root = tmp_path / "sweep"
@@ -153,6 +156,7 @@ def test_an_interrupted_sweep_is_collected_then_resumed_without_redoing_runs(tmp
     assert len(pd.read_parquet(root / "collected" / "runs.parquet")) == 6
 
 
+@pytest.mark.slow
 def test_a_sweep_never_writes_into_another_sweeps_directory(tmp_path):
     first = sweep(tmp_path, "hydra/launcher=basic", "days=5", "write_spatial=false", "seed=0,1")
     assert first.returncode == 0, first.stderr
@@ -167,6 +171,7 @@ def test_sweep_directories_are_unique_per_launch():
     assert preset("scenario_comparison").hydra.sweep.dir != preset("scenario_comparison").hydra.sweep.dir
 
 
+@pytest.mark.slow
 def test_single_run_still_writes_its_directory_and_prints_a_summary(tmp_path):
     done = subprocess.run(
         [BORDERSIM, "seed=7", "days=5", f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True

@@ -123,6 +123,7 @@ def lines(ax, prefix: str) -> dict[str, np.ndarray]:
     }
 
 
+@pytest.mark.slow
 def test_every_scenario_figure_is_written_as_png_and_svg(scenarios):
     _, _, drawn = scenarios
     expected = {
@@ -142,6 +143,7 @@ def test_every_scenario_figure_is_written_as_png_and_svg(scenarios):
         assert any(t.get_text() == d.caption for t in d.fig.texts)
 
 
+@pytest.mark.slow
 def test_distribution_medians_and_runs_equal_the_data(scenarios):
     sweep, _, drawn = scenarios
     titles = {label: col for col, (label, _) in OUTCOMES.items()}
@@ -160,6 +162,7 @@ def test_distribution_medians_and_runs_equal_the_data(scenarios):
             assert np.allclose(y, np.sort(data.get_group(cond).to_numpy()))
 
 
+@pytest.mark.slow
 def test_ecdfs_step_through_every_run(scenarios):
     sweep, _, drawn = scenarios
     ax = next(a for a in drawn["outcome_ecdfs"].fig.axes if a.get_title() == OUTCOMES["is_members_end"][0])
@@ -170,6 +173,7 @@ def test_ecdfs_step_through_every_run(scenarios):
         assert np.allclose(ln.get_ydata(), np.arange(len(values) + 1) / len(values))
 
 
+@pytest.mark.slow
 def test_time_series_medians_equal_the_data_and_events_are_marked(scenarios):
     sweep, _, drawn = scenarios
     axes = {ax.get_title(): ax for ax in drawn["time_series"].fig.axes}
@@ -190,6 +194,7 @@ def test_time_series_medians_equal_the_data_and_events_are_marked(scenarios):
     assert [pd.Timestamp(np.atleast_1d(ln.get_xdata())[0]) for ln in marked] == [reopening]
 
 
+@pytest.mark.slow
 def test_dilemma_draws_the_medians_over_intensity(grid, tmp_path):
     drawn = figures.dilemma(grid, tmp_path)
     assert drawn.path.is_file()
@@ -200,6 +205,7 @@ def test_dilemma_draws_the_medians_over_intensity(grid, tmp_path):
     assert ax.get_xlabel() == "strike.rate_per_week"
 
 
+@pytest.mark.slow
 def test_heatmap_cells_are_the_medians_of_the_grid(grid, tmp_path):
     drawn = figures.dilemma_heatmap(grid, tmp_path)
     image = next(
@@ -209,6 +215,7 @@ def test_heatmap_cells_are_the_medians_of_the_grid(grid, tmp_path):
     assert np.allclose(image.get_array(), expected)
 
 
+@pytest.mark.slow
 def test_dilemma_over_a_parameter_and_scenarios(tmp_path):
     """The dilemma preset's layout: one swept fraction, the scenario as the second axis."""
     names = ("militia_drawdown", "militia_drawdown+us_withdrawal")
@@ -223,6 +230,7 @@ def test_dilemma_over_a_parameter_and_scenarios(tmp_path):
     assert [t.get_text() for t in drawn.fig.axes[0].get_yticklabels()] == list(names)
 
 
+@pytest.mark.slow
 def test_dilemma_needs_swept_parameters(scenarios, tmp_path):
     sweep, path, _ = scenarios
     with pytest.raises(figures.NothingToDrawError):
@@ -230,6 +238,7 @@ def test_dilemma_needs_swept_parameters(scenarios, tmp_path):
     assert "dilemma: not drawn (needs a swept parameter; this sweep has none)" in path.read_text()
 
 
+@pytest.mark.slow
 def test_maps_show_the_runs_of_each_condition(scenarios):
     sweep, _, drawn = scenarios
     ax = next(a for a in drawn["map_control"].fig.axes if a.get_title().startswith("strike"))
@@ -247,6 +256,7 @@ def test_maps_show_the_runs_of_each_condition(scenarios):
     assert np.allclose(np.sort(points[:, 0]), np.sort(expected["lon"]))
 
 
+@pytest.mark.slow
 def test_report_lists_every_figure_and_the_table(scenarios):
     _, path, drawn = scenarios
     text = path.read_text()
@@ -259,6 +269,7 @@ def test_report_lists_every_figure_and_the_table(scenarios):
     assert len(FIGURES) == len(drawn) + 2  # the two dilemma figures need swept parameters
 
 
+@pytest.mark.slow
 def test_partial_sweep_says_what_is_missing(tmp_path):
     runs = [(s, seed, {}) for s in ("baseline", "strike") for seed in range(2)]
     root = make_sweep(tmp_path / "sweep", runs, "partial")
@@ -291,6 +302,7 @@ def test_partial_sweep_says_what_is_missing(tmp_path):
     assert {d.path.stem for d in drawn} == {"outcome_distributions", "outcome_ecdfs", "map_zone"}
 
 
+@pytest.mark.slow
 def test_cli_writes_the_report_and_rejects_a_bad_directory(scenarios, tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         cli.main([str(tmp_path / "nowhere")])

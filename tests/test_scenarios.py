@@ -43,23 +43,27 @@ def mean(outcomes: dict, scenario: str, metric: str) -> float:
 
 
 # -- effects -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_strike_campaign_lowers_militia_fighters(outcomes):
     assert mean(outcomes, "strike", "militia_fighters_end") < 0.9 * mean(
         outcomes, "baseline", "militia_fighters_end"
     )
 
 
+@pytest.mark.slow
 def test_strike_campaign_raises_civilian_harm(outcomes):
     assert mean(outcomes, "strike", "civilian_harm_total") > 1.1 * mean(
         outcomes, "baseline", "civilian_harm_total"
     )
 
 
+@pytest.mark.slow
 def test_strike_campaign_raises_escalation(outcomes):
     assert mean(outcomes, "strike", "escalation_mean") > 3 * mean(outcomes, "baseline", "escalation_mean") + 1
     assert mean(outcomes, "strike", "retaliations_total") > mean(outcomes, "baseline", "retaliations_total")
 
 
+@pytest.mark.slow
 def test_strikes_do_not_remove_the_militias(outcomes):
     # P3: they lose fighters but stay and keep their revenue
     for o in outcomes["strike"]:
@@ -67,11 +71,13 @@ def test_strikes_do_not_remove_the_militias(outcomes):
         assert o["militia_revenue_total"] > 0
 
 
+@pytest.mark.slow
 def test_reopening_raises_legal_trade_employment_and_militia_crossing_revenue(outcomes):
     for metric in ("legal_trade_trucks_total", "employment_mean", "militia_crossing_revenue_total"):
         assert mean(outcomes, "reopening", metric) > mean(outcomes, "baseline", metric) + 1, metric
 
 
+@pytest.mark.slow
 def test_reopening_leaves_smuggling_going_on(outcomes):
     # P5: smuggling persists beside legal trade
     assert mean(outcomes, "reopening", "smuggling_trips_total") > 0.5 * mean(
@@ -79,12 +85,14 @@ def test_reopening_leaves_smuggling_going_on(outcomes):
     )
 
 
+@pytest.mark.slow
 def test_militia_drawdown_raises_islamic_state_members(outcomes):
     assert mean(outcomes, "militia_drawdown", "is_members_mean") > 1.05 * mean(
         outcomes, "baseline", "is_members_mean"
     )
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     reason="known structural gap: IS attacks are a random daily mode drawn at the hideout, so a drawdown "
     "barely changes them (5 seeds x 200 days: +0.6, sd 2.0, over 27.6). Cells that choose targets by "
@@ -97,12 +105,14 @@ def test_militia_drawdown_raises_islamic_state_attacks(outcomes):
     )
 
 
+@pytest.mark.slow
 def test_us_withdrawal_lowers_border_detection(outcomes):
     assert mean(outcomes, "us_withdrawal", "border_detection_mean") < 0.8 * mean(
         outcomes, "baseline", "border_detection_mean"
     )
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(
     reason="known structural gap: cells arrive at a fixed rate and cross where detection is ~0, so "
     "infiltration does not respond to surveillance (5 seeds x 200 days: -69, sd 41, against 577). "
@@ -116,6 +126,7 @@ def test_us_withdrawal_raises_infiltrations(outcomes):
     )
 
 
+@pytest.mark.slow
 def test_us_withdrawal_turns_unpaid_tribes_to_extortion(outcomes):
     assert (
         mean(outcomes, "us_withdrawal", "tribes_extorting_mean")
@@ -143,6 +154,7 @@ def test_composed_scenarios_apply_both_interventions():
     assert out["strikes_total"] >= 10  # the background rate alone gives about 2 in 90 days
 
 
+@pytest.mark.slow
 def test_strike_rate_override_changes_the_number_of_strikes():
     def strikes(rate: float) -> float:
         cfg = bordersim.compose_config(
@@ -300,6 +312,7 @@ def history():
     return bordersim.run(bordersim.compose_config(["scenario=[history_2019_2020]", "write_spatial=false"]))
 
 
+@pytest.mark.slow
 def test_history_runs_from_june_2019_to_june_2020(history):
     daily = history.daily
     assert len(daily) == 396
@@ -307,12 +320,14 @@ def test_history_runs_from_june_2019_to_june_2020(history):
     assert str(daily["date"].iloc[-1].date()) == "2020-06-30"
 
 
+@pytest.mark.slow
 def test_history_fires_its_dated_events_on_their_days(history):
     start = date(2019, 6, 1)
     expected = [((date.fromisoformat(d) - start).days, do) for d, do in HISTORY]
     assert [(e["day"], e["do"]) for e in history.summary["events_fired"]] == expected
 
 
+@pytest.mark.slow
 def test_history_opens_the_crossing_and_withdraws_the_us_on_the_calendar_dates(history):
     daily = history.daily.set_index(history.daily["date"].dt.strftime("%Y-%m-%d"))
     assert daily.loc["2019-09-29", "crossing_open"] == 0 and daily.loc["2019-09-30", "crossing_open"] == 1
