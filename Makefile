@@ -20,7 +20,7 @@ main: setup
 lint: setup
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
-# ---- type check (kept apart from ruff): `$(VENV)/bin/mypy src` goes on the line below ----
+	$(VENV)/bin/mypy
 
 test: lint
 	$(VENV)/bin/pytest

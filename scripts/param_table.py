@@ -306,7 +306,7 @@ def forces_table(configs: Path = CONFIGS) -> list[str]:
         f"| {', '.join(isl['hideouts'])} | cash {isl['cash']:,} USD per cell | estimate (P1) [paper] |"
     )
     out.append(
-        f"| US | ground presence | – | {us['troops']} | {us['base']} | present {str(us['present']).lower()} "
+        f"| US | ground presence | – | – | {us['base']} | present {str(us['present']).lower()} "
         "| [paper]; estimate |"
     )
     route = " → ".join(f["irgc_logistics"]["route"])
