@@ -1,0 +1,108 @@
+"""Typed parameters: every number of configs/params/default.yaml has a typed field, reaches
+the model, and is read by it (no dead parameters); bad values are refused by key."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import pytest
+
+import bordersim
+from bordersim.errors import ConfigError
+from bordersim.params import Params, RunConfig, leaves
+
+
+def scalar_fields(cls: type) -> set[tuple[type, str]]:
+    """(class, field) of every scalar parameter under ``cls``, items of mappings included."""
+    out = set()
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        kind = hints[f.name]
+        if dataclasses.is_dataclass(kind):
+            out |= scalar_fields(kind)
+        elif typing.get_origin(kind) is dict and dataclasses.is_dataclass(typing.get_args(kind)[1]):
+            out |= scalar_fields(typing.get_args(kind)[1])
+        else:
+            out.add((cls, f.name))
+    return out
+
+
+@pytest.fixture
+def reads(monkeypatch) -> set[tuple[type, str]]:
+    """Records every parameter field the model reads while the test runs."""
+    seen: set[tuple[type, str]] = set()
+    for cls in {c for c, _ in scalar_fields(Params)}:
+        names = {f.name for f in dataclasses.fields(cls)}
+        original = cls.__getattribute__
+
+        def recording(self, name, _cls=cls, _names=names, _original=original):
+            if name in _names:
+                seen.add((_cls, name))
+            return _original(self, name)
+
+        monkeypatch.setattr(cls, "__getattribute__", recording)
+    return seen
+
+
+def test_the_shipped_parameters_resolve_to_typed_fields(default_config):
+    run = bordersim.resolve(default_config)
+    assert isinstance(run, RunConfig) and isinstance(run.params, Params)
+    assert run.params.security.p_raid == default_config["params"]["security"]["p_raid"]
+    assert run.params.influence.radius_km.is_ == default_config["params"]["influence"]["radius_km"]["is"]
+    assert run.params.economy.goods["fuel"].value == 3000.0
+    assert len(leaves(Params)) > 150
+
+
+@pytest.mark.slow
+def test_every_parameter_is_read_by_the_model(config_with, reads):
+    """Runs that between them take every branch that reads a parameter: the 2019-2020
+    calendar (strikes on every kind of target, the reopening, the US departure), a drawdown
+    under a strike campaign, and a run where IS cells split and ambush convoys often."""
+    history = bordersim.config.plain(bordersim.compose_config(["scenario=[history_2019_2020]"]))
+    drawdown = bordersim.config.plain(
+        bordersim.compose_config(["scenario=[strike,militia_drawdown]", "days=150"])
+    )
+    busy = config_with(
+        {"params.islamic_state.split_members": 4, "params.irgc_logistics.ambush_scale": 1.0}, days=60
+    )
+    for cfg in (history, drawdown, busy):
+        bordersim.run(cfg)
+    unread = sorted(f"{cls.__name__}.{name}" for cls, name in scalar_fields(Params) - reads)
+    assert not unread, f"parameters no code reads: {unread}"
+
+
+def test_an_unknown_parameter_is_refused_naming_its_key(config_with):
+    cfg = config_with()
+    cfg["params"]["security"]["p_raids"] = 0.1
+    with pytest.raises(ConfigError) as err:
+        bordersim.resolve(cfg)
+    assert err.value.key == "params.security.p_raids"
+
+
+def test_a_strike_by_an_unknown_actor_is_refused():
+    cfg = bordersim.compose_config(["scenario=[strike]", "scenario.strike.actor=russia"])
+    with pytest.raises(ConfigError) as err:
+        bordersim.BorderModel(cfg)
+    assert err.value.key.endswith("args.actor") and "israel" in err.value.allowed
+
+
+def test_set_param_with_an_unknown_key_is_refused_before_the_run(config_with):
+    cfg = config_with()
+    cfg["scenario"] = {
+        "tweak": {"events": [{"at": 5, "do": "set_param", "args": {"key": "security.p_raidz", "value": 0.2}}]}
+    }
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        bordersim.BorderModel(cfg)
+
+
+def test_set_param_changes_a_typed_parameter_from_its_day_on(config_with):
+    cfg = config_with(days=10)
+    cfg["scenario"] = {
+        "tweak": {"events": [{"at": 3, "do": "set_param", "args": {"key": "security.p_raid", "value": 0.9}}]}
+    }
+    model = bordersim.BorderModel(cfg)
+    model.run_for(3)
+    assert model.params.security.p_raid == pytest.approx(0.15)
+    model.run_for(2)
+    assert model.params.security.p_raid == pytest.approx(0.9)
