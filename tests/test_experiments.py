@@ -167,6 +167,14 @@ def test_a_sweep_never_writes_into_another_sweeps_directory(tmp_path):
     assert (tmp_path / "sweep" / "sweep.json").read_text() == before
 
 
+@pytest.mark.slow
+def test_a_sweep_with_events_outside_its_runs_is_refused_before_any_job_starts(tmp_path):
+    refused = sweep(tmp_path, "experiment=scenario_comparison", "n_seeds=1", "days=30")
+    assert refused.returncode == 2
+    assert "falls outside the run" in refused.stderr and "no job was started" in refused.stderr
+    assert not (tmp_path / "sweep").exists()
+
+
 def test_sweep_directories_are_unique_per_launch():
     assert preset("scenario_comparison").hydra.sweep.dir != preset("scenario_comparison").hydra.sweep.dir
 

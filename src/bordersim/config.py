@@ -20,7 +20,7 @@ import yaml
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import MissingConfigException
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from bordersim.errors import ConfigError
 from bordersim.params import ArrestFunction, Forces, Params, RunConfig, build
@@ -61,13 +61,20 @@ def unknown_option(exc: MissingConfigException, options: Any) -> Exception:
 def plain(cfg: DictConfig | Mapping[str, Any]) -> dict[str, Any]:
     """A plain, resolved, checked dict of the model inputs (Hydra's own keys dropped)."""
     if isinstance(cfg, DictConfig):
-        try:
-            cfg = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
+        try:  # Hydra's own node is left out before resolving: a job's may not resolve here
+            cfg = {str(k): _resolved(cfg, str(k)) for k in cfg if k != "hydra"}
         except Exception as exc:  # omegaconf raises several types for bad interpolations
             raise ConfigError(getattr(exc, "full_key", "config"), str(exc).splitlines()[0]) from None
     out = {str(k): v for k, v in dict(cfg).items() if k != "hydra"}
     check(out)
     return out
+
+
+def _resolved(cfg: DictConfig, key: str) -> Any:
+    value = OmegaConf.select(cfg, key, throw_on_missing=True)
+    if isinstance(value, DictConfig | ListConfig):
+        return OmegaConf.to_container(value, resolve=True)
+    return value
 
 
 def resolve(cfg: DictConfig | Mapping[str, Any] | RunConfig) -> RunConfig:

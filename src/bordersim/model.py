@@ -70,7 +70,7 @@ class BorderModel(Model):
         self.crossing = Crossing(self.geo, self.params)
         self.irgc = IRGCLogistics(self.geo, self.forces.irgc_logistics)
         self.air = AirWar.from_params(self.params.strikes)
-        self._events = scenarios.schedule(self, run.scenario)
+        self._events = scenarios.schedule(self)
         self.recorder = DailyRecorder(self.days, self.start_date)
         self.is_activity = np.zeros(self.geo.shape)
         self.route_trips = np.zeros(len(self.geo.routes))

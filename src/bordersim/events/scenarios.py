@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.events.strikes import TARGET_KINDS, AirCampaign
-from bordersim.params import RENAMED, Alignment, Params, StrikeActor, leaves
+from bordersim.params import RENAMED, Alignment, Params, RunConfig, StrikeActor, leaves
 
 if TYPE_CHECKING:
     from bordersim.model import BorderModel
@@ -213,13 +213,23 @@ def _checked_arg(value: Any, key: str, kind: str) -> None:
         raise ConfigError(key, f"{value!r} is not a list of names", "[place, ...]")
 
 
-def schedule(model: BorderModel, scenarios: dict[str, dict]) -> list[partial]:
+def calendar(run: RunConfig) -> list[tuple[int, dict]]:
+    """The events of the selected scenarios with their days; ConfigError if one is unknown,
+    contradicts another or falls outside the run."""
+    out = []
+    for ev in collect_events(run.scenario):
+        where = f"scenario.{ev['scenario']} event '{ev['do']}'"
+        day = day_of(ev["at"], run.start_date, run.days, f"{where} at")
+        if ev["args"].get("end") is not None:
+            day_of(ev["args"]["end"], run.start_date, run.days, f"{where} args.end")
+        out.append((day, ev))
+    return out
+
+
+def schedule(model: BorderModel) -> list[partial]:
     """Schedule every event at dawn of its day; return the callbacks (Mesa holds them weakly)."""
     callbacks = []
-    for ev in collect_events(scenarios):
-        day = model.day_of(ev["at"], f"scenario.{ev['scenario']} event '{ev['do']}' at")
-        if ev["args"].get("end") is not None:
-            model.day_of(ev["args"]["end"], f"scenario.{ev['scenario']} event '{ev['do']}' args.end")
+    for day, ev in calendar(model.config):
         fire = partial(_fire, model, ev)
         model.schedule_event(fire, at=day + 0.5)
         callbacks.append(fire)

@@ -13,8 +13,12 @@ import math
 from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
+
+from bordersim import config
+from bordersim.events import scenarios
 
 #: Override keys that choose seeds or presets rather than model inputs: never "swept parameters".
 SEED_KEYS = ("seed", "n_seeds", "seeds_per_job", "sweep.block", "experiment")
@@ -50,11 +54,29 @@ def sweep_overrides(cfg: DictConfig) -> list[str]:
     return params + list(cfg.hydra.overrides.task)
 
 
-def jobs(cfg: DictConfig) -> list[dict[str, str]]:
-    """Every job of the sweep as ``{key: value}`` of its overrides, in launch order."""
+def job_overrides(cfg: DictConfig) -> list[list[str]]:
+    """Every job of the sweep as the override strings Hydra launches it with, in launch order."""
     parsed = OverridesParser.create().parse_overrides(sweep_overrides(cfg))
     (batch,) = BasicSweeper.split_arguments(parsed, None)
-    return [dict(o.lstrip("+~").split("=", 1) for o in job) for job in batch]
+    return [list(job) for job in batch]
+
+
+def jobs(cfg: DictConfig) -> list[dict[str, str]]:
+    """Every job of the sweep as ``{key: value}`` of its overrides, in launch order."""
+    return [dict(o.lstrip("+~").split("=", 1) for o in job) for job in job_overrides(cfg)]
+
+
+def check_jobs(cfg: DictConfig) -> None:
+    """Resolve every distinct sweep point (seeds aside) as its job will, and check its
+    scenario calendar: a ConfigError before any job starts rather than in every job."""
+    loader = GlobalHydra.instance().config_loader()
+    seen: set[tuple[str, ...]] = set()
+    for job in job_overrides(cfg):
+        point = tuple(o for o in job if o.lstrip("+~").split("=", 1)[0] not in SEED_KEYS)
+        if point in seen:
+            continue
+        seen.add(point)
+        scenarios.calendar(config.resolve(loader.load_sweep_config(cfg, job)))
 
 
 def swept_parameters(cfg: DictConfig) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from bordersim.errors import ConfigError
 from bordersim.experiments import plan
 from bordersim.experiments.collect import collect, print_outcome
 from bordersim.experiments.progress import Progress
@@ -41,6 +42,11 @@ class SweepCallback(Callback):
 def start(config: DictConfig) -> None:
     """Write or check ``sweep.json`` and start the progress display."""
     root = Path(config.hydra.sweep.dir)
+    try:
+        plan.check_jobs(config)
+    except ConfigError as err:
+        print(f"error: {err} (no job was started)", file=sys.stderr)
+        sys.exit(2)
     meta = describe(config, root)
     previous = read_meta(root)
     if previous and identity(previous) != identity(meta):
