@@ -21,4 +21,5 @@ py=$(find_python)
 echo "setting up $venv with $("$py" --version)"
 "$py" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet -e ".[dev]"
+"$venv/bin/pip" install --quiet -e ".[dev,app]"
+bash "$(dirname "$0")/browser.sh"
