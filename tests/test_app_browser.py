@@ -29,7 +29,7 @@ FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 STEPS = 4
-SCREENSHOT_DAY = 150
+SCREENSHOT_DAY = 130
 #: Generous waits for a loaded 2-core machine (they bound a hang; they measure nothing).
 SERVER_WAIT_S = 120
 PAGE_WAIT_MS = 90_000
