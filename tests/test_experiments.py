@@ -93,15 +93,16 @@ def test_parallel_launchers_give_the_serial_results(tmp_path, launcher):
 
 @pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_rest_are_collected(tmp_path):
-    invalid_rate = f"{RATE}=0.15,-1"  # -1 is refused when the run starts
-    done = sweep(tmp_path, "hydra/launcher=basic", "days=20", invalid_rate, "n_seeds=2", "seeds_per_job=2")
+    # an unknown place passes the sweep's check of values and calendars; the model refuses it
+    unknown_base = "forces.us.base=phosphate_plant,atlantis"
+    done = sweep(tmp_path, "hydra/launcher=basic", "days=20", unknown_base, "n_seeds=2", "seeds_per_job=2")
     assert done.returncode == 1
     assert "2 of 4 runs ok, 2 failed, 0 missing" in done.stdout
     assert "comparison table:" in done.stdout
     runs = pd.read_parquet(tmp_path / "sweep" / "collected" / "runs.parquet")
     failed = runs[runs["status"] == "failed"]
-    assert list(failed[RATE]) == [-1, -1]
-    assert failed["error"].str.contains(RATE).all()
+    assert list(failed["forces.us.base"]) == ["atlantis", "atlantis"]
+    assert failed["error"].str.contains("forces.us.base").all()
     assert runs.loc[runs["status"] == "ok", "is_members_end"].notna().all()
     daily = pd.read_parquet(tmp_path / "sweep" / "collected" / "daily.parquet")
     assert set(daily["run_id"]) == set(runs.loc[runs["status"] == "ok", "run_id"])
@@ -173,6 +174,8 @@ def test_a_sweep_with_events_outside_its_runs_is_refused_before_any_job_starts(t
     assert refused.returncode == 2
     assert "falls outside the run" in refused.stderr and "no job was started" in refused.stderr
     assert not (tmp_path / "sweep").exists()
+    bad_value = sweep(tmp_path, "hydra/launcher=basic", "days=20", f"{RATE}=0.15,-1")
+    assert bad_value.returncode == 2 and RATE in bad_value.stderr
 
 
 def test_sweep_directories_are_unique_per_launch():
