@@ -9,11 +9,15 @@ their cost is starting Python.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+CLI = str(Path(sys.executable).with_name("bordersim"))
 
 #: every test here runs the installed command in a subprocess
 pytestmark = pytest.mark.slow
@@ -112,3 +116,14 @@ def test_bad_input_stops_with_one_clear_message_and_no_files(cli, case):
     assert "allowed" in message
     assert not out.exists() or not any(out.iterdir()), sorted(p.name for p in out.iterdir())
     assert "outputs:" not in proc.stdout
+
+
+def test_help_lists_the_config_groups_and_run_keys_without_composing(tmp_path):
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "scenario" / "my_plan.yaml").write_text("# @package scenario.my_plan\nevents: []\n")
+    shown = subprocess.run(
+        [CLI, "--config-dir", str(tmp_path), "--help"], capture_output=True, text=True, check=False
+    )
+    assert shown.returncode == 0
+    assert "scenario    baseline, history_2019_2020, militia_drawdown, my_plan," in shown.stdout
+    assert "days=365" in shown.stdout and "--hydra-help" in shown.stdout

@@ -28,18 +28,21 @@ from omegaconf import DictConfig
 
 from bordersim import config
 from bordersim.errors import ConfigError
-from bordersim.experiments import sweep
-from bordersim.experiments.runner import run_block
-from bordersim.metrics import headline
-from bordersim.run import run
+
+#: Where a sweep's state lives once a multirun has imported it (see :func:`main`).
+SWEEP_MODULE = "bordersim.experiments.sweep"
 
 
 @hydra.main(version_base="1.3", config_path="pkg://bordersim.configs", config_name="config")
 def app(cfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
     if HydraConfig.get().mode == RunMode.MULTIRUN:
+        from bordersim.experiments.runner import run_block  # the model's stack, loaded when a job runs
+
         run_block(cfg, out)
         return
+    from bordersim.run import run
+
     try:
         result = run(cfg)
     except ConfigError as err:
@@ -51,6 +54,8 @@ def app(cfg: DictConfig) -> None:
 
 
 def print_summary(summary: dict, out: Path) -> None:
+    from bordersim.metrics import headline
+
     s = summary
     scenario, days = "+".join(s["scenario"]), s["outcomes"]["days"]
     print(f"bordersim run: scenario {scenario}, seed {s['seed']}, {days} days from {s['start_date']}")
@@ -69,12 +74,7 @@ def precheck(argv: list[str]) -> None:
     """Checks Hydra would report with a traceback or without the allowed values: selected
     files of a ``--config-dir`` that are not valid YAML, unknown top-level keys and unknown
     scenario names."""
-    config_dir = None
-    for n, arg in enumerate(argv):
-        if arg in ("--config-dir", "-cd") and n + 1 < len(argv):
-            config_dir = Path(argv[n + 1])
-        elif arg.startswith("--config-dir="):
-            config_dir = Path(arg.split("=", 1)[1])
+    config_dir = _config_dir(argv)
     try:
         overrides = OverridesParser.create().parse_overrides([a for a in argv if "=" in a and a[0] != "-"])
     except HydraException:
@@ -101,6 +101,16 @@ def precheck(argv: list[str]) -> None:
             check_yaml(path)
 
 
+def _config_dir(argv: list[str]) -> Path | None:
+    """The ``--config-dir`` of the command line, if any."""
+    for n, arg in enumerate(argv):
+        if arg in ("--config-dir", "-cd") and n + 1 < len(argv):
+            return Path(argv[n + 1])
+        if arg.startswith("--config-dir="):
+            return Path(arg.split("=", 1)[1])
+    return None
+
+
 def check_yaml(path: Path) -> None:
     """A ConfigError naming the file and line if it is not valid YAML."""
     try:
@@ -121,14 +131,51 @@ def scenario_names(config_dir: Path | None = None) -> list[str]:
     return sorted(names)
 
 
+GROUPS = ("scenario", "experiment", "geography", "forces", "params")
+
+
+def usage(config_dir: Path | None = None) -> str:
+    """The command's help: how to call it, the config groups and their options, the run keys.
+
+    Hydra's own ``--help`` composes and prints the whole config (over a second); this one
+    reads the config folders only, and points to ``--cfg job`` for the composed config."""
+    shipped = resources.files(config.CONFIG_MODULE)
+    lines = [
+        "bordersim: one run of the Qa'im-Bukamal border zone, or a sweep with -m.",
+        "",
+        "usage: bordersim [KEY=VALUE ...]          one run (e.g. seed=7 days=180 scenario=[strike])",
+        "       bordersim -m experiment=NAME [...]  a sweep of scenarios, parameters and seeds",
+        "       bordersim --cfg job [...]           print the composed config without running",
+        "       bordersim --hydra-help              Hydra's own flags (launchers, --config-dir, ...)",
+        "",
+        "config groups (group=option):",
+    ]
+    for group in GROUPS:
+        names = {Path(f.name).stem for f in shipped.joinpath(group).iterdir() if f.name.endswith(".yaml")}
+        if config_dir is not None and (config_dir / group).is_dir():
+            names |= {f.stem for f in (config_dir / group).glob("*.yaml")}
+        lines.append(f"  {group:<11} {', '.join(sorted(names))}")
+    lines += ["", "run keys (defaults from configs/config.yaml):"]
+    top = yaml.safe_load(shipped.joinpath("config.yaml").read_text())
+    lines += [f"  {key}={str(top[key]).lower() if isinstance(top[key], bool) else top[key]}"
+              for key in sorted(config.TOP_LEVEL) if key in top]  # fmt: skip
+    lines += ["", "any parameter: params.<submodel>.<name>=VALUE (configs/params/default.yaml)"]
+    return "\n".join(lines)
+
+
 def main() -> None:
+    argv = sys.argv[1:]
+    if "--help" in argv or "-h" in argv:
+        print(usage(_config_dir(argv)))
+        sys.exit(0)
     try:
-        precheck(sys.argv[1:])
+        precheck(argv)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     try:
         app()
-    finally:
-        status = sweep.finish()
+    finally:  # a multirun imported the sweep module (its callback); collect it once
+        sweep = sys.modules.get(SWEEP_MODULE)
+        status = sweep.finish() if sweep is not None else 0
     sys.exit(status)
