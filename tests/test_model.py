@@ -146,3 +146,11 @@ def test_malformed_geography_file_is_refused_naming_the_broken_field(tmp_path, t
         bordersim.run(cfg)
     assert err.value.key == "geography.river.line"
     assert "[lat, lon]" in err.value.allowed
+
+
+def test_the_package_api_is_callable_whichever_module_was_imported_first():
+    import bordersim.api
+    import bordersim.model
+
+    assert callable(bordersim.run) and bordersim.run is bordersim.api.run
+    assert bordersim.BorderModel is bordersim.model.BorderModel

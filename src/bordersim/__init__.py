@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 from bordersim.errors import ConfigError
 
 if TYPE_CHECKING:
+    from bordersim.api import RunResult, run
     from bordersim.config import compose_config, resolve
     from bordersim.model import BorderModel
-    from bordersim.run import RunResult, run
 
 #: Public names and the module each comes from.
 _HOMES = {
     "BorderModel": "bordersim.model",
-    "RunResult": "bordersim.run",
-    "run": "bordersim.run",
+    "RunResult": "bordersim.api",
+    "run": "bordersim.api",
     "compose_config": "bordersim.config",
     "resolve": "bordersim.config",
 }

@@ -41,7 +41,7 @@ def app(cfg: DictConfig) -> None:
 
         run_block(cfg, out)
         return
-    from bordersim.run import run
+    from bordersim.api import run
 
     try:
         result = run(cfg)

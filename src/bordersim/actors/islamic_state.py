@@ -57,19 +57,23 @@ class IslamicState:
         self.model = model
         self.table = FamilyTable(capacity, {"members": int, "cash": float, "mode": int, "i": int, "j": int})
         self.nearest_iraq = _nearest_cells(model.geo.country == IRAQ)
+        self._where: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # -- population of cells -------------------------------------------------------------
     def spawn(self, ij: tuple[int, int], members: int, cash: float) -> ISCell:
         cell = ISCell(self.model, self.table, self.model.grid[ij])
         cell.members, cell.cash = int(members), float(cash)
         self.table.i[cell.row], self.table.j[cell.row] = ij
+        self._where = None
         return cell
 
     def remove(self, cell: ISCell) -> None:
         if self.table.alive[cell.row]:
             cell.remove()
+            self._where = None
 
     def move(self, rows: np.ndarray, i: np.ndarray, j: np.ndarray) -> None:
+        self._where = None
         t, grid = self.table, self.model.grid
         moved = (t.i[rows] != i) | (t.j[rows] != j)
         for row, ni, nj in zip(rows[moved], i[moved], j[moved], strict=True):
@@ -86,10 +90,12 @@ class IslamicState:
 
     def within(self, ij: tuple[int, int], radius: float) -> list[ISCell]:
         """IS cells within ``radius`` cells of ``ij``."""
-        t = self.table
-        rows = t.rows
-        near = (t.i[rows] - ij[0]) ** 2 + (t.j[rows] - ij[1]) ** 2 <= radius**2
-        return [t.agents[r] for r in rows[near]]
+        if self._where is None:  # living rows and cells, kept until a cell is born, dies or moves
+            rows = self.table.rows
+            self._where = rows, self.table.i[rows], self.table.j[rows]
+        rows, i, j = self._where
+        near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
+        return [self.table.agents[r] for r in rows[near]]
 
     # -- daily behaviour ---------------------------------------------------------------
     def act(self, runs: SmugglingDay) -> None:

@@ -22,10 +22,10 @@ import pandas as pd
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from bordersim.api import SUMMARY
 from bordersim.experiments.compare import comparison, write_comparison
 from bordersim.experiments.plan import SEED_KEYS
 from bordersim.experiments.store import COLLECTED, FAILED, atomic, finished_runs, read_meta, write_meta
-from bordersim.run import SUMMARY
 
 #: Failures listed on the console (all of them are in runs.parquet and sweep.json).
 SHOWN_FAILURES = 10

@@ -1,7 +1,7 @@
 """One Hydra job of a sweep: run its block of seeds, each into its own run directory.
 
 A run directory ``JOB_DIR/seed_NNNN/`` is complete when it holds ``summary.json`` (written
-last, atomically, by :meth:`bordersim.run.RunResult.write`). A run that raises leaves
+last, atomically, by :meth:`bordersim.api.RunResult.write`). A run that raises leaves
 ``failed.json`` (the error and its traceback, also written atomically) and the job goes on
 with its next seed. Seeds whose run directory is complete are skipped, so re-running a sweep
 into the same directory resumes it.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from bordersim.api import SUMMARY, run
 from bordersim.experiments.plan import job_seeds
 from bordersim.experiments.store import FAILED, atomic
-from bordersim.run import SUMMARY, run
 
 
 def run_dir(job_dir: Path, seed: int) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bordersim.run import SUMMARY
+from bordersim.api import SUMMARY
 
 SWEEP_JSON = "sweep.json"
 FAILED = "failed.json"

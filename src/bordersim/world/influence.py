@@ -66,14 +66,9 @@ def spread_points(
 
 def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
     """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence."""
-    first, second = presence[0].copy(), np.zeros_like(presence[0])
-    leader = np.zeros(first.shape, dtype=np.int8)
-    for g in range(1, len(presence)):
-        x = presence[g]
-        ahead = x > first
-        second = np.where(ahead, first, np.maximum(second, x))
-        first = np.where(ahead, x, first)
-        leader[ahead] = g
+    leader = presence.argmax(axis=0)  # the first of equals, as a strict comparison group by group
+    ranked = np.sort(presence, axis=0)
+    first, second = ranked[-1], ranked[-2]
     control = np.where(first >= margin * second, leader, CONTESTED)
     return np.where(first < min_presence, NOBODY, control).astype(np.int8)
 
