@@ -33,6 +33,15 @@ from bordersim.world.population import Population
 logging.getLogger("MESA").setLevel(logging.WARNING)
 
 
+class ZoneGrid(OrthogonalMooreGrid):
+    """The zone's cells, where agents stand. Agents move by the model's own rules over the
+    cell layers, never through Mesa's neighbourhoods, so the cells are left unconnected:
+    connecting them is most of the cost of building a grid."""
+
+    def _connect_cells(self) -> None:
+        return None
+
+
 class BorderModel(Model):
     """The Qa'im-Bukamal border zone: geography, five agent families, outside actors, scenarios.
 
@@ -52,7 +61,7 @@ class BorderModel(Model):
         self.params, self.forces = run.params, run.forces
         self.start_date, self.days, self.agent_scale = run.start_date, run.days, run.agent_scale
         self.geo = rasterise(run.geography, run.cell_km)
-        self.grid = OrthogonalMooreGrid(self.geo.shape, torus=False, capacity=None, random=self.random)
+        self.grid = ZoneGrid(self.geo.shape, torus=False, capacity=None, random=self.random)
         self.today = new_tally()
         self.fired_events: list[dict[str, Any]] = []
         self.population = Population(self.geo, self.grid, self.params)
