@@ -66,9 +66,11 @@ def spread_points(
 
 def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
     """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence."""
-    leader = presence.argmax(axis=0)  # the first of equals, as a strict comparison group by group
-    ranked = np.sort(presence, axis=0)
-    first, second = ranked[-1], ranked[-2]
+    leader = presence.argmax(axis=0)  # the first of equals leads
+    first = presence.max(axis=0)
+    others = presence.copy()
+    np.put_along_axis(others, leader[None], -np.inf, axis=0)
+    second = np.maximum(others.max(axis=0), 0.0)  # the runner-up (an equal of the leader counts)
     control = np.where(first >= margin * second, leader, CONTESTED)
     return np.where(first < min_presence, NOBODY, control).astype(np.int8)
 
