@@ -8,7 +8,7 @@ runner-up by a margin and has enough presence, else it is contested (or nobody's
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from scipy.ndimage import gaussian_filter
@@ -42,26 +42,43 @@ def gaussian_stamp(sigma_cells: float) -> np.ndarray:
     return np.outer(k, k)
 
 
+@lru_cache(maxsize=8192)
+def stamp_window(
+    shape: tuple[int, int], pi: int, pj: int, sigma_cells: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The grid cells (flat indices) a point's kernel covers and the kernel's weights there;
+    cached, as units rarely move."""
+    stamp = gaussian_stamp(sigma_cells)
+    r = stamp.shape[0] // 2
+    w, h = shape
+    i0, i1, j0, j1 = max(pi - r, 0), min(pi + r + 1, w), max(pj - r, 0), min(pj + r + 1, h)
+    ii, jj = np.mgrid[i0:i1, j0:j1]
+    weights = stamp[i0 - pi + r : i1 - pi + r, j0 - pj + r : j1 - pj + r]
+    return (ii * h + jj).ravel(), weights.ravel()
+
+
 def spread_points(
     shape: tuple[int, int], i: np.ndarray, j: np.ndarray, amount: np.ndarray, radius_km: float, cell_km: float
 ) -> np.ndarray:
     """Spread point deposits: the same as ``spread`` of a layer holding them. A few points
-    are stamped window by window; many are deposited and filtered over the whole grid."""
-    out = np.zeros(shape)
-    stamp = gaussian_stamp(radius_km / cell_km)
+    are stamped with their cached kernel windows; many are deposited and filtered over the
+    whole grid."""
+    sigma = radius_km / cell_km
     if np.size(i) > STAMP_LIMIT:
+        out = np.zeros(shape)
         np.add.at(out, (i, j), amount)
         return spread(out, radius_km, cell_km)
-    r = stamp.shape[0] // 2
-    w, h = shape
-    for pi, pj, a in zip(
-        np.asarray(i).tolist(), np.asarray(j).tolist(), np.asarray(amount).tolist(), strict=True
-    ):
-        if a == 0:
-            continue
-        i0, i1, j0, j1 = max(pi - r, 0), min(pi + r + 1, w), max(pj - r, 0), min(pj + r + 1, h)
-        out[i0:i1, j0:j1] += a * stamp[i0 - pi + r : i1 - pi + r, j0 - pj + r : j1 - pj + r]
-    return out
+    if np.size(i) == 0:
+        return np.zeros(shape)
+    windows = [
+        stamp_window(shape, pi, pj, sigma)
+        for pi, pj in zip(np.asarray(i).tolist(), np.asarray(j).tolist(), strict=True)
+    ]
+    cells = np.concatenate([c for c, _ in windows])
+    sizes = [c.size for c, _ in windows]
+    weights = np.repeat(np.asarray(amount, dtype=float), sizes) * np.concatenate([k for _, k in windows])
+    # bincount adds each cell's contributions in point order, as stamping one by one would
+    return np.bincount(cells, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
 
 
 def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
