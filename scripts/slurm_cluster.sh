@@ -180,20 +180,21 @@ start() {
   echo "SLURM_CONF=$SLURM_CONF"
 }
 
-# Stop the process of a pid file (SIGTERM, then SIGKILL after 20 s).
-stop_one() {
-  local pid
-  pid=$(alive "$1") || return 0
-  kill "$pid"
-  wait_for 20 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+# Stop the processes of some pid files: SIGTERM, then SIGKILL to those still there after 20 s.
+stop_all() {
+  local file pid pids=()
+  for file in "$@"; do
+    pid=$(alive "$file") && kill "$pid" && pids+=("$pid")
+  done
+  for pid in "${pids[@]}"; do
+    wait_for 20 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
+  done
 }
 
+# The scheduler first (slurmctld sends its last records to slurmdbd), then what it used.
 stop() {
-  stop_one "$STATE/slurmd.pid"
-  stop_one "$STATE/slurmctld.pid"
-  stop_one "$STATE/slurmdbd.pid"
-  stop_one "$STATE/db.pid"
-  stop_one "$STATE/munge/munged.pid"
+  stop_all "$STATE/slurmd.pid" "$STATE/slurmctld.pid"
+  stop_all "$STATE/slurmdbd.pid" "$STATE/db.pid" "$STATE/munge/munged.pid"
   log "cluster stopped"
 }
 
