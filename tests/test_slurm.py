@@ -28,14 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CLUSTER = ROOT / "scripts" / "slurm_cluster.sh"
 BIN = Path(sys.executable).parent
 BORDERSIM = str(BIN / "bordersim")
-#: Four of the five scenarios x 2 seeds, 75 days from 25 Jul 2019, so that every scenario's
-#: first event (strike 1 Aug, reopening 30 Sep, drawdown 1 Oct) falls inside the run; the US
-#: withdrawal (16 Mar 2020) would need a run of 235 days. Two seeds per job: 4 jobs.
+#: Four of the five scenarios x 2 seeds, 66 days from 28 Jul 2019, so that every scenario's
+#: first event (strike 1 Aug, reopening 30 Sep, drawdown 1 Oct: day 65) falls inside the run;
+#: the US withdrawal (16 Mar 2020) would need a run of 233 days. Two seeds per job: 4 jobs.
 SWEEP = [
     "experiment=scenario_comparison",
     "scenario=[baseline],[strike],[reopening],[militia_drawdown]",
-    "start_date=2019-07-25",
-    "days=75",
+    "start_date=2019-07-28",
+    "days=66",
     "n_seeds=2",
     "seeds_per_job=2",
     "write_spatial=false",
