@@ -7,10 +7,10 @@
 #   scripts/slurm_cluster.sh status    sinfo of the running cluster
 #   scripts/slurm_cluster.sh stop      stop the daemons (the state is kept for the next start)
 #
-# Everything lives in $BORDERSIM_SLURM_DIR (default $TMPDIR/bordersim-slurm): slurm.conf,
-# slurmdbd.conf, the munge key and socket, the database, the spool and state directories, the
-# pid files and the logs under log/ (slurmdbd reads the slurmdbd.conf beside SLURM_CONF). Nothing is written to /etc, so the client commands need
-# SLURM_CONF=$BORDERSIM_SLURM_DIR/slurm.conf in their environment.
+# Everything but munge's socket lives in $BORDERSIM_SLURM_DIR (default $TMPDIR/bordersim-slurm):
+# slurm.conf, slurmdbd.conf (read from beside slurm.conf), the munge key, the database, the spool
+# and state directories, the pid files and the logs under log/. Nothing is written to /etc, so
+# the client commands need SLURM_CONF=$BORDERSIM_SLURM_DIR/slurm.conf in their environment.
 #
 # The cluster: slurmctld, slurmd and slurmdbd on this host, one partition `debug` holding this
 # node with all its CPUs, SlurmUser root. It runs in a container without systemd or cgroups:
@@ -53,10 +53,11 @@ install() {
   installed || die "installed ${PACKAGES[*]} but some of ${COMMANDS[*]} are still missing"
 }
 
-# The pid in a pid file if that process is alive.
+# The pid in the pid file $1 if that process is alive and is the daemon $2 (not a process that
+# got the pid of one that is gone).
 alive() {
   local pid
-  [[ -s $1 ]] && pid=$(<"$1") && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [[ -s $1 ]] && pid=$(<"$1") && [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$2" ]] && echo "$pid"
 }
 
 # Wait until a command succeeds, up to $1 seconds.
@@ -139,11 +140,12 @@ start_munge() {
 
 # MariaDB for slurmdbd, on 127.0.0.1 only and without grant tables (a throwaway test database).
 start_database() {
-  alive "$STATE/db.pid" >/dev/null && return 0
+  alive "$STATE/db.pid" mariadbd >/dev/null && return 0
   if [[ ! -d $STATE/db/mysql ]]; then
     mariadb-install-db --user=root --datadir="$STATE/db" --skip-test-db >"$STATE/log/db-install.log" 2>&1 \
       || die "mariadb-install-db failed (see $STATE/log/db-install.log)"
   fi
+  rm -f "$STATE/db.socket"
   mariadbd --user=root --datadir="$STATE/db" --port="$DB_PORT" --bind-address=127.0.0.1 \
     --socket="$STATE/db.socket" --pid-file="$STATE/db.pid" --log-error="$STATE/log/db.log" \
     --skip-grant-tables --innodb-buffer-pool-size=64M --innodb-lock-wait-timeout=900 \
@@ -153,15 +155,15 @@ start_database() {
 }
 
 start_daemons() {
-  if ! alive "$STATE/slurmdbd.pid" >/dev/null; then
+  if ! alive "$STATE/slurmdbd.pid" slurmdbd >/dev/null; then
     slurmdbd || die "slurmdbd did not start (see $STATE/log/slurmdbd.log)"
     wait_for 30 sacctmgr --noheader list cluster || die "slurmdbd does not answer (see $STATE/log/slurmdbd.log)"
     [[ -n $(sacctmgr --noheader list cluster bordersim format=cluster) ]] \
       || sacctmgr --immediate add cluster bordersim >/dev/null
   fi
-  alive "$STATE/slurmctld.pid" >/dev/null || slurmctld || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
+  alive "$STATE/slurmctld.pid" slurmctld >/dev/null || slurmctld || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
   wait_for 30 scontrol ping || die "slurmctld does not answer (see $STATE/log/slurmctld.log)"
-  alive "$STATE/slurmd.pid" >/dev/null || slurmd || die "slurmd did not start (see $STATE/log/slurmd.log)"
+  alive "$STATE/slurmd.pid" slurmd >/dev/null || slurmd || die "slurmd did not start (see $STATE/log/slurmd.log)"
   wait_for 60 node_idle || die "the node did not come up idle: $(sinfo -h -o '%T %E' 2>&1)"
 }
 
@@ -180,11 +182,11 @@ start() {
   echo "SLURM_CONF=$SLURM_CONF"
 }
 
-# Stop the processes of some pid files: SIGTERM, then SIGKILL to those still there after 20 s.
+# Stop daemons given as PID_FILE:NAME: SIGTERM, then SIGKILL to those still there after 20 s.
 stop_all() {
-  local file pid pids=()
-  for file in "$@"; do
-    pid=$(alive "$file") && kill "$pid" && pids+=("$pid")
+  local daemon pid pids=()
+  for daemon in "$@"; do
+    pid=$(alive "${daemon%:*}" "${daemon##*:}") && kill "$pid" && pids+=("$pid")
   done
   for pid in "${pids[@]}"; do
     wait_for 20 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null || true
@@ -193,8 +195,8 @@ stop_all() {
 
 # The scheduler first (slurmctld sends its last records to slurmdbd), then what it used.
 stop() {
-  stop_all "$STATE/slurmd.pid" "$STATE/slurmctld.pid"
-  stop_all "$STATE/slurmdbd.pid" "$STATE/db.pid" "$STATE/munge/munged.pid"
+  stop_all "$STATE/slurmd.pid:slurmd" "$STATE/slurmctld.pid:slurmctld"
+  stop_all "$STATE/slurmdbd.pid:slurmdbd" "$STATE/db.pid:mariadbd" "$STATE/munge/munged.pid:munged"
   log "cluster stopped"
 }
 
