@@ -157,13 +157,18 @@ start_database() {
 start_daemons() {
   if ! alive "$STATE/slurmdbd.pid" slurmdbd >/dev/null; then
     slurmdbd || die "slurmdbd did not start (see $STATE/log/slurmdbd.log)"
-    wait_for 30 sacctmgr --noheader list cluster || die "slurmdbd does not answer (see $STATE/log/slurmdbd.log)"
+    wait_for 30 sacctmgr --noheader list cluster \
+      || die "slurmdbd does not answer (see $STATE/log/slurmdbd.log)"
     [[ -n $(sacctmgr --noheader list cluster bordersim format=cluster) ]] \
       || sacctmgr --immediate add cluster bordersim >/dev/null
   fi
-  alive "$STATE/slurmctld.pid" slurmctld >/dev/null || slurmctld || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
+  if ! alive "$STATE/slurmctld.pid" slurmctld >/dev/null; then
+    slurmctld || die "slurmctld did not start (see $STATE/log/slurmctld.log)"
+  fi
   wait_for 30 scontrol ping || die "slurmctld does not answer (see $STATE/log/slurmctld.log)"
-  alive "$STATE/slurmd.pid" slurmd >/dev/null || slurmd || die "slurmd did not start (see $STATE/log/slurmd.log)"
+  if ! alive "$STATE/slurmd.pid" slurmd >/dev/null; then
+    slurmd || die "slurmd did not start (see $STATE/log/slurmd.log)"
+  fi
   wait_for 60 node_idle || die "the node did not come up idle: $(sinfo -h -o '%T %E' 2>&1)"
 }
 
