@@ -13,6 +13,12 @@ fixed seed; the percentile interval where BCa is undefined; a zero-width interva
 reference value is the same). The table also prints Welch's two-sample p-value for context; it
 does not decide anything. Exits 1 if any outcome fails.
 
+Read a failure with care when the values are not identical: if an engine change alters the
+random streams, the new seeds are in effect fresh draws, and even with the same distribution
+the new mean of 30 seeds lands inside the old 95% interval of the mean only about 83% of the
+time (the difference of two means has sqrt(2) times the spread of one), so some of the 26
+checks will fail by chance; the Welch p-value then shows whether a shift is more than noise.
+
 Usage::
 
     .venv/bin/python benchmarks/equivalence.py                    # compare (make equivalence)
