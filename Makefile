@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LINT_PATHS := src tests benchmarks scripts
 
-.PHONY: setup main test test-fast lint lock bench clean
+.PHONY: setup main test test-fast lint lock bench equivalence clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
@@ -38,8 +38,14 @@ lock:
 	  .venv-lock/bin/pip freeze --exclude-editable; } > constraints.txt
 	rm -rf .venv-lock
 
+# Speed, scaling, CLI start, memory and the scenario-comparison sweep in one table (README,
+# Benchmark); e.g. `make bench BENCH_ARGS=--quick` or `BENCH_ARGS="--full-sweep --out bench.json"`.
 bench: setup
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# Key outcomes of 30 seeds of baseline and strike against benchmarks/reference/ (exit 1 if one moved).
+equivalence: setup
+	$(PY) benchmarks/equivalence.py $(EQUIVALENCE_ARGS)
 
 clean:
 	rm -rf $(VENV) outputs multirun
