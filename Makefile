@@ -22,11 +22,14 @@ lint: setup
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy
 
+# the suite runs on two workers, a test file per worker (module fixtures are computed once)
+PYTEST := $(VENV)/bin/pytest -n 2 --dist loadfile
+
 test: lint
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 test-fast: setup
-	$(VENV)/bin/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # Re-resolve the dependencies to their newest releases in a throw-away venv and pin them all
 # in constraints.txt (review the diff, run `make test`, commit). setup installs with `-c` it.
