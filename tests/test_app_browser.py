@@ -35,9 +35,13 @@ SERVER_WAIT_S = 120
 PAGE_WAIT_MS = 90_000
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (Debian package chromium; see scripts/browser.sh)"
-)
+pytestmark = [
+    pytest.mark.slow,  # a server and a browser: the full suite, not the edit loop
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing (Debian package chromium; see scripts/browser.sh)",
+    ),
+]
 
 
 def free_port() -> int:

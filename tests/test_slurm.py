@@ -24,6 +24,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+#: a cluster and sweeps on it: the full suite, not the edit loop
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 CLUSTER = ROOT / "scripts" / "slurm_cluster.sh"
 BIN = Path(sys.executable).parent
