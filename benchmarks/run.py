@@ -33,10 +33,6 @@ Other flags: ``--repeats N`` (default 3; 1 with --quick), ``--scaling-days N`` (
 --quick), ``--sweep-seeds N`` (seeds per scenario of the sweep, overrides the above),
 ``--no-sweep`` (skip section 6 and the sweep's memory), ``--out FILE.json`` (also write every
 figure as JSON).
-
-The ``cell_km`` points move the Husaybah-Bukamal crossing 0.0025 deg east (``CELL_OVERRIDES``):
-at 0.25 km the configured point falls one cell on the Syrian side of the rasterised border and
-the model refuses the config. Both cell points use the same override so they stay comparable.
 """
 
 from __future__ import annotations
@@ -70,8 +66,6 @@ logging.getLogger("MESA").setLevel(logging.WARNING)
 WS_ANIMALS = 2_000
 AGENT_SCALES = (1, 2, 5, 10)
 CELL_KMS = (0.5, 0.25)
-#: see the module docstring: the crossing lies on the rasterised border at fine grids
-CELL_OVERRIDES = ("geography.places.crossing.lon=40.9625",)
 FULL_SWEEP_SEEDS = 100
 
 
@@ -170,9 +164,7 @@ def scaling(days: int, repeats: int, default: dict[str, Any] | None) -> dict[str
             {"agent_scale": scale, **_scaling_point([f"agent_scale={scale}", f"days={days}"], repeats)}
         )
     for km in CELL_KMS:
-        cells.append(
-            {"cell_km": km, **_scaling_point([f"cell_km={km}", f"days={days}", *CELL_OVERRIDES], repeats)}
-        )
+        cells.append({"cell_km": km, **_scaling_point([f"cell_km={km}", f"days={days}"], repeats)})
     return {
         "days": days,
         "repeats": repeats,
@@ -182,7 +174,6 @@ def scaling(days: int, repeats: int, default: dict[str, Any] | None) -> dict[str
             [p.get("agents_per_day") for p in agents], [p.get("ms_per_day") for p in agents]
         ),
         "exponent_cells": _exponent([p.get("cells") for p in cells], [p.get("ms_per_day") for p in cells]),
-        "cell_overrides": list(CELL_OVERRIDES),
     }
 
 
@@ -301,7 +292,7 @@ def print_table(fig: dict[str, Any]) -> None:
         for p in sc["agent_points"]:
             _scaling_row(row, f"agent_scale {p['agent_scale']}", p)
         for p in sc["cell_points"]:
-            _scaling_row(row, f"cell_km {p['cell_km']}", p, " (crossing moved, see docstring)")
+            _scaling_row(row, f"cell_km {p['cell_km']}", p, "")
         row("exponent a, time ~ agents^a", _fmt(sc["exponent_agents"]), "target <= 1 (agent_scale 1 -> 10)")
         row("exponent b, time ~ cells^b", _fmt(sc["exponent_cells"]), "target <= 1 (cell_km 0.5 -> 0.25)")
 

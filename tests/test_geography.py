@@ -159,3 +159,11 @@ def test_second_segment_runs_through_the_config_search_path(tiny_segment: Path):
     assert len(result.daily) == 20
     assert result.daily["militia_fighters"].iloc[0] == pytest.approx(150, rel=0.05)
     assert result.daily["smuggling_trips"].sum() > 0
+
+
+@pytest.mark.parametrize("cell_km", [0.25, 0.5, 1.0])
+def test_every_place_keeps_its_country_at_any_cell_size(default_config, cell_km):
+    geo = rasterise(default_config["geography"], cell_km)
+    info = default_config["geography"]["places"]
+    for name, ij in geo.places.items():
+        assert geo.country[ij] == (SYRIA if info[name]["country"] == "syria" else IRAQ), name
