@@ -27,8 +27,8 @@ ArrestFunction = Literal["exponential", "floor", "round"]
 
 # -- behavioural parameters (configs/params/default.yaml) -------------------------------
 @dataclass
-class GroupRadii:
-    """Spread of each actor group's presence [km]."""
+class PerGroup:
+    """A number for each actor group (``world.influence.GROUPS``)."""
 
     state_iraq: float
     state_syria: float
@@ -37,6 +37,11 @@ class GroupRadii:
     militia_najaf: float
     tribal: float
     is_: float
+
+
+@dataclass
+class GroupRadii(PerGroup):
+    """Spread of each actor group's presence [km]."""
 
 
 @dataclass
@@ -57,16 +62,9 @@ class HardshipWeights:
 
 
 @dataclass
-class Legitimacy:
-    """Legitimacy of the controlling group in Sunni eyes."""
+class Legitimacy(PerGroup):
+    """Legitimacy of the controlling group in Sunni eyes (and of a contested cell's)."""
 
-    state_iraq: float
-    state_syria: float
-    sdf: float
-    militia_irgc: float
-    militia_najaf: float
-    tribal: float
-    is_: float
     contested: float
 
 
