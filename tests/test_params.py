@@ -97,12 +97,63 @@ def test_set_param_with_an_unknown_key_is_refused_before_the_run(config_with):
 
 
 def test_set_param_changes_a_typed_parameter_from_its_day_on(config_with):
-    cfg = config_with(days=10)
-    cfg["scenario"] = {
-        "tweak": {"events": [{"at": 3, "do": "set_param", "args": {"key": "security.p_raid", "value": 0.9}}]}
-    }
-    model = bordersim.BorderModel(cfg)
+    model = bordersim.BorderModel(tweak(config_with, "security.p_raid", 0.9))
     model.run_for(3)
     assert model.params.security.p_raid == pytest.approx(0.15)
     model.run_for(2)
     assert model.params.security.p_raid == pytest.approx(0.9)
+
+
+def tweak(config_with, key: str, value, days: int = 10) -> dict:
+    """A config whose scenario sets one parameter on day 3."""
+    cfg = config_with(days=days)
+    cfg["scenario"] = {
+        "tweak": {"events": [{"at": 3, "do": "set_param", "args": {"key": key, "value": value}}]}
+    }
+    return cfg
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "problem"),
+    [
+        ("security.p_raid", 3.0, "out of range"),
+        ("islamic_state.split_members", 5.5, "not a whole number"),
+        ("us.air_power", "maybe", "not true/false"),
+        ("population.arrest_function", "linear", "not allowed"),
+    ],
+)
+def test_set_param_checks_the_new_value_like_the_defaults(config_with, key, value, problem):
+    with pytest.raises(ConfigError, match=problem):
+        bordersim.BorderModel(tweak(config_with, key, value))
+
+
+def test_set_param_can_switch_and_choose(config_with):
+    model = bordersim.BorderModel(tweak(config_with, "us.air_power", False))
+    model.run_for(5)
+    assert model.params.us.air_power is False
+
+
+def test_a_scenario_change_stays_in_its_own_model(config_with):
+    run = bordersim.resolve(tweak(config_with, "security.p_raid", 0.9))
+    first = bordersim.BorderModel(run)
+    first.run_for(5)
+    second = bordersim.BorderModel(run)
+    assert first.params.security.p_raid == pytest.approx(0.9)
+    assert second.params.security.p_raid == run.params.security.p_raid == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize("key", ["economy.jobs_adjust_days", "islamic_state.recruit_pool_scale"])
+def test_a_parameter_the_model_divides_by_must_be_positive(config_with, key):
+    section, name = key.split(".")
+    cfg = config_with()
+    cfg["params"][section][name] = 0
+    with pytest.raises(ConfigError, match="> 0"):
+        bordersim.resolve(cfg)
+
+
+def test_whole_number_parameters_refuse_fractions(config_with):
+    cfg = config_with()
+    cfg["params"]["islamic_state"]["attack_min_members"] = 4.5
+    with pytest.raises(ConfigError, match="whole number") as err:
+        bordersim.resolve(cfg)
+    assert err.value.key == "params.islamic_state.attack_min_members"

@@ -23,7 +23,18 @@ from hydra.errors import MissingConfigException
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from bordersim.errors import ConfigError
-from bordersim.params import ArrestFunction, Forces, Params, RunConfig, build
+from bordersim.params import (
+    Alignment,
+    ArrestFunction,
+    Forces,
+    Params,
+    Patron,
+    RunConfig,
+    Side,
+    build,
+    convert,
+    parameter_kind,
+)  # fmt: skip
 
 CONFIG_MODULE = "bordersim.configs"
 TOP_LEVEL = {
@@ -34,6 +45,11 @@ TOP_LEVEL = {
 EXTRA_TOP_LEVEL: set[str] = {"sweep", "n_seeds", "seeds_per_job"}
 SHARE_SUFFIXES = ("_prob", "_share", "_fraction", "_decay")
 SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
+#: Parameters the model divides by or uses as a Gaussian spread: they must be > 0.
+POSITIVE_SUFFIXES = ("_scale",)
+POSITIVE_NAMES = {
+    "recruit_cost", "jobs_adjust_days", "livelihood_radius_km", "harm_radius_km", "recruit_radius_km",
+}  # fmt: skip
 CHOICES = {"params.population.arrest_function": typing.get_args(ArrestFunction)}
 
 
@@ -105,6 +121,8 @@ def check(cfg: dict) -> None:
     missing = sorted(TOP_LEVEL - set(cfg))
     if missing:
         raise ConfigError(missing[0], "is missing", "see configs/config.yaml")
+    if not isinstance(cfg["write_spatial"], bool):
+        raise ConfigError("write_spatial", f"{cfg['write_spatial']!r} is not true/false", "true or false")
     _integer(cfg, "seed", low=0)
     _integer(cfg, "days", low=1)
     _number(cfg["cell_km"], "cell_km", low=0.1, high=5.0)
@@ -133,6 +151,29 @@ def _number(v: Any, key: str, low: float = 0.0, high: float = float("inf")) -> f
     return float(v)
 
 
+def checked_parameter(key: str, value: Any) -> Any:
+    """A new value for the parameter at dotted ``key`` of ``params`` (as a scenario's
+    ``set_param`` gives it): converted to the parameter's type and checked like the defaults."""
+    kind = parameter_kind(key)
+    out = convert(kind, value, f"params.{key}")
+    if kind in (int, float):
+        _parameter_number(out, f"params.{key}")
+    return out
+
+
+def _parameter_number(value: Any, key: str) -> None:
+    """A parameter's number by the naming rule of configs/params/default.yaml."""
+    _number(value, key, 0.0, 1.0 if is_share(key) else float("inf"))
+    if must_be_positive(key) and value <= 0:
+        raise ConfigError(key, f"{value} is not allowed (the model divides by it)", "a number > 0")
+
+
+def must_be_positive(key: str) -> bool:
+    """Scales, spreads and durations the model divides by must be > 0."""
+    last = key.rsplit(".", 1)[-1]
+    return last.endswith(POSITIVE_SUFFIXES) or last in POSITIVE_NAMES or ".radius_km." in f".{key}."
+
+
 def is_share(key: str) -> bool:
     last = key.rsplit(".", 1)[-1]
     return last.startswith("p_") or last.endswith(SHARE_SUFFIXES) or last in SHARE_NAMES
@@ -158,16 +199,16 @@ def check_params(value: Any, default: Any, key: str) -> None:
         if not isinstance(value, bool):
             raise ConfigError(key, f"{value!r} is not true/false", "true or false")
     else:
-        _number(value, key, 0.0, 1.0 if is_share(key) else float("inf"))
+        _parameter_number(value, key)
 
 
 FORCE_FIELDS = {
-    "militias": {"name": str, "alignment": ("irgc", "najaf"), "fighters": float, "base": str},
+    "militias": {"name": str, "alignment": typing.get_args(Alignment), "fighters": float, "base": str},
     "state_forces": {
-        "name": str, "side": ("iraq", "syria", "sdf"), "service": str, "fighters": float,
+        "name": str, "side": typing.get_args(Side), "service": str, "fighters": float,
         "base": str, "detection": float, "corruption": float,
     },
-    "tribes": {"name": str, "home": str, "fighters": float, "patron": ("us", "state", "sdf", "none")},
+    "tribes": {"name": str, "home": str, "fighters": float, "patron": typing.get_args(Patron)},
 }  # fmt: skip
 
 

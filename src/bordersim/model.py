@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -58,7 +59,8 @@ class BorderModel(Model):
             run = config.resolve({**run.data, **overrides})
         super().__init__(rng=run.seed)
         self.config = run
-        self.params, self.forces = run.params, run.forces
+        self.params = copy.deepcopy(run.params)  # the model's own: scenario events may change them
+        self.forces = run.forces
         self.start_date, self.days, self.agent_scale = run.start_date, run.days, run.agent_scale
         self.geo = rasterise(run.geography, run.cell_km)
         self.grid = ZoneGrid(self.geo.shape, torus=False, capacity=None, random=self.random)

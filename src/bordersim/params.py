@@ -452,6 +452,8 @@ def _convert(kind: Any, value: Any, key: str) -> Any:
     if kind in (int, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(key, f"{value!r} is not a number", "a number")
+        if kind is int and value != int(value):
+            raise ConfigError(key, f"{value!r} is not a whole number", "a whole number")
         return kind(value)
     if kind is str:
         return str(value)
@@ -475,6 +477,25 @@ def leaves(cls: type, prefix: str = "") -> list[str]:
     return out
 
 
-def literal_choices(cls: type, name: str) -> tuple[str, ...]:
-    """The allowed values of a Literal field (e.g. the strike actors)."""
-    return typing.get_args(typing.get_type_hints(cls)[name])
+def parameter_kind(key: str) -> Any:
+    """The type of the parameter at a dotted key of ``params`` (YAML names, e.g.
+    ``influence.radius_km.is``); ConfigError if there is none."""
+    kind: Any = Params
+    for part in key.split("."):
+        if typing.get_origin(kind) is dict:
+            kind = typing.get_args(kind)[1]  # a named item of a mapping, e.g. a kind of goods
+            continue
+        hints = typing.get_type_hints(kind) if is_dataclass(kind) else {}
+        if RENAMED.get(part, part) not in hints:
+            raise ConfigError(
+                f"params.{key}", "unknown parameter", "a dotted key of configs/params/default.yaml"
+            )
+        kind = hints[RENAMED.get(part, part)]
+    if is_dataclass(kind) or typing.get_origin(kind) is dict:
+        raise ConfigError(f"params.{key}", "names a group of parameters", "the key of one parameter")
+    return kind
+
+
+def convert(kind: Any, value: Any, key: str) -> Any:
+    """A value checked and converted to a parameter's type (ConfigError naming ``key``)."""
+    return _convert(kind, value, key)

@@ -10,7 +10,6 @@ step before that day's schedule), so the rest of the model never asks which scen
 from __future__ import annotations
 
 import inspect
-import re
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.events.strikes import TARGET_KINDS, AirCampaign
-from bordersim.params import RENAMED, Alignment, Params, RunConfig, StrikeActor, leaves
+from bordersim.params import RENAMED, Alignment, RunConfig, StrikeActor
 
 if TYPE_CHECKING:
     from bordersim.model import BorderModel
@@ -105,17 +104,15 @@ def cohesion_shock(model: BorderModel, drop: float, alignment: str = "irgc") -> 
 
 
 @action
-def set_param(model: BorderModel, key: str, value: float) -> None:
-    """Change one parameter (dotted key under ``params``) from this day on; settings read
-    only when the model is built (e.g. influence radii) keep their first value."""
+def set_param(model: BorderModel, key: str, value: Any) -> None:
+    """Change one parameter (dotted key under ``params``, e.g. ``security.p_raid``) from this
+    day on, checked like the defaults; settings read only when the model is built (e.g.
+    influence radii) keep their first value (docs/ODD.md, section 9)."""
     *path, last = _field_names(key)
     node: Any = model.params
     for part in path:
         node = node[part] if isinstance(node, dict) else getattr(node, part)
-    if isinstance(node, dict):
-        node[last] = value
-    else:
-        setattr(node, last, type(getattr(node, last))(value))
+    setattr(node, last, config.checked_parameter(key, value))
 
 
 def collect_events(scenarios: dict[str, dict]) -> list[dict]:
@@ -166,8 +163,11 @@ def _checked_event(ev: Any, key: str) -> dict:
     mix = args.get("target_mix")
     if mix is not None and (not isinstance(mix, dict) or set(mix) - set(TARGET_KINDS)):
         raise ConfigError(f"{key}.args.target_mix", f"unknown target kinds in {mix}", str(TARGET_KINDS))
-    if ev["do"] == "set_param" and "key" in args and not _is_parameter(str(args["key"])):
-        raise ConfigError(f"{key}.args.key", f"unknown parameter '{args['key']}'", "a dotted key of params")
+    if ev["do"] == "set_param" and "key" in args:
+        try:
+            config.checked_parameter(str(args["key"]), args.get("value"))
+        except ConfigError as err:
+            raise ConfigError(f"{key}.args", f"{err.key}: {err.problem}", err.allowed) from None
     if ev["do"] == "open_crossing":
         allowed = sorted(config.default_params()["economy"]["crossing"])
         if unknown := sorted(set(args) - set(allowed)):
@@ -186,12 +186,6 @@ ARG_CHOICES = {"alignment": typing.get_args(Alignment), "actor": typing.get_args
 def _field_names(key: str) -> list[str]:
     """Field names along a dotted parameter key (the YAML key ``is`` is the field ``is_``)."""
     return [RENAMED.get(part, part) for part in key.split(".")]
-
-
-def _is_parameter(key: str) -> bool:
-    """Whether a dotted key names a number of ``params``."""
-    named = ".".join(_field_names(key))
-    return any(re.fullmatch(leaf.replace("*", "[^.]+"), named) for leaf in leaves(Params))
 
 
 def _checked_arg(value: Any, key: str, kind: str) -> None:

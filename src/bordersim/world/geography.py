@@ -175,13 +175,17 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
     country = np.where(border_side > 0, COUNTRIES.index(left), COUNTRIES.index(right))
 
     terrain = np.full(t_shape(t), TERRAIN["desert"], dtype=np.int8)
-    terrain[river_dist <= float(spec["river"].get("farmland_km", 2.0))] = TERRAIN["farmland"]
+    river = _require(spec["river"], ["line", "width_km", "farmland_km"], "geography.river")
+    terrain[river_dist <= _positive(river["farmland_km"], "geography.river.farmland_km")] = TERRAIN[
+        "farmland"
+    ]
 
     places, place_info = _points(spec["places"], t, "geography.places")
     gateways, _ = _points(spec["gateways"], t, "geography.gateways")
     _check_countries(places, place_info, country)
     town_population = _towns(places, place_info, t, terrain, density)
-    terrain[river_dist <= max(float(spec["river"].get("width_km", 0.3)) / 2, cell_km / 2)] = TERRAIN["river"]
+    width = _positive(river["width_km"], "geography.river.width_km")
+    terrain[river_dist <= max(width / 2, cell_km / 2)] = TERRAIN["river"]
 
     road = _roads(spec.get("roads", []), t)
     military_zone = _areas(spec.get("areas", []), xy, t) & (terrain != TERRAIN["river"])

@@ -42,7 +42,7 @@ def gaussian_stamp(sigma_cells: float) -> np.ndarray:
     return np.outer(k, k)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)
 def stamp_window(
     shape: tuple[int, int], pi: int, pj: int, sigma_cells: float
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -77,8 +77,8 @@ class Population:
         self.recruit_pool = np.zeros(geo.shape)
         self.arrest = np.zeros(geo.shape)
         self._closed: np.ndarray | None = None
-        self.farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
-        self.livelihood_reach = spread(self.farmland, p.livelihood_radius_km, geo.transform.cell_km)
+        farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
+        self.livelihood_reach = spread(farmland, p.livelihood_radius_km, geo.transform.cell_km)
 
     @property
     def residents(self) -> np.ndarray:
