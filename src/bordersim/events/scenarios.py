@@ -9,6 +9,7 @@ step before that day's schedule), so the rest of the model never asks which scen
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import typing
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bordersim import config
 from bordersim.errors import ConfigError
 from bordersim.events.strikes import TARGET_KINDS, AirCampaign
-from bordersim.params import RENAMED, Alignment, RunConfig, StrikeActor
+from bordersim.params import RENAMED, Alignment, CrossingSettings, RunConfig, StrikeActor
 
 if TYPE_CHECKING:
     from bordersim.model import BorderModel
@@ -169,7 +170,7 @@ def _checked_event(ev: Any, key: str) -> dict:
         except ConfigError as err:
             raise ConfigError(f"{key}.args", f"{err.key}: {err.problem}", err.allowed) from None
     if ev["do"] == "open_crossing":
-        allowed = sorted(config.default_params()["economy"]["crossing"])
+        allowed = sorted(f.name for f in dataclasses.fields(CrossingSettings))
         if unknown := sorted(set(args) - set(allowed)):
             raise ConfigError(f"{key}.args.{unknown[0]}", "unknown argument", ", ".join(allowed))
     kinds = {p.name: p.annotation for p in params} | {name: "float" for name in args if name not in known}
