@@ -10,7 +10,7 @@ import pytest
 
 import bordersim
 from bordersim.errors import ConfigError
-from bordersim.params import Params, RunConfig, leaves
+from bordersim.params import Params, RunConfig, parameter_kind
 
 
 def scalar_fields(cls: type) -> set[tuple[type, str]]:
@@ -51,7 +51,21 @@ def test_the_shipped_parameters_resolve_to_typed_fields(default_config):
     assert run.params.security.p_raid == default_config["params"]["security"]["p_raid"]
     assert run.params.influence.radius_km.is_ == default_config["params"]["influence"]["radius_km"]["is"]
     assert run.params.economy.goods["fuel"].value == 3000.0
-    assert len(leaves(Params)) > 150
+
+
+def yaml_leaves(node: dict, prefix: str = "") -> list[str]:
+    """Dotted keys of every value of a parameter mapping."""
+    out = []
+    for key, value in node.items():
+        out += yaml_leaves(value, f"{prefix}{key}.") if isinstance(value, dict) else [f"{prefix}{key}"]
+    return out
+
+
+def test_every_default_parameter_has_a_typed_field(default_config):
+    keys = yaml_leaves(default_config["params"])
+    assert len(keys) > 150
+    for key in keys:
+        parameter_kind(key)  # ConfigError if the typed classes miss it
 
 
 @pytest.mark.slow

@@ -420,11 +420,12 @@ def build[T](cls: type[T], data: Any, key: str) -> T:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise ConfigError(f"{key}.{yaml_key}", "is missing", f"keys: {sorted(known)}")
             continue
-        values[f.name] = _convert(hints[f.name], data[yaml_key], f"{key}.{yaml_key}")
+        values[f.name] = convert(hints[f.name], data[yaml_key], f"{key}.{yaml_key}")
     return cls(**values)
 
 
-def _convert(kind: Any, value: Any, key: str) -> Any:
+def convert(kind: Any, value: Any, key: str) -> Any:
+    """A value checked and converted to the type ``kind`` (ConfigError naming ``key``)."""
     origin = typing.get_origin(kind)
     if is_dataclass(kind):
         return build(kind, value, key)  # type: ignore[arg-type]
@@ -432,12 +433,12 @@ def _convert(kind: Any, value: Any, key: str) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(key, f"expected a mapping, got {value!r}", "a YAML mapping")
         _, item = typing.get_args(kind)
-        return {k: _convert(item, v, f"{key}.{k}") for k, v in value.items()}
+        return {k: convert(item, v, f"{key}.{k}") for k, v in value.items()}
     if origin is list:
         if not isinstance(value, list):
             raise ConfigError(key, f"expected a list, got {value!r}", "a YAML list")
         (item,) = typing.get_args(kind)
-        return [_convert(item, v, f"{key}[{n}]") for n, v in enumerate(value)]
+        return [convert(item, v, f"{key}[{n}]") for n, v in enumerate(value)]
     if origin is Literal:
         allowed = typing.get_args(kind)
         if value not in allowed:
@@ -460,23 +461,6 @@ def _convert(kind: Any, value: Any, key: str) -> Any:
     return value
 
 
-def leaves(cls: type, prefix: str = "") -> list[str]:
-    """Dotted names of every scalar parameter of a dataclass tree (mappings of goods
-    count as one leaf per field of their item type)."""
-    out = []
-    hints = typing.get_type_hints(cls)
-    for f in fields(cls):
-        kind = hints[f.name]
-        name = f"{prefix}{f.name}"
-        if is_dataclass(kind):
-            out += leaves(kind, f"{name}.")  # type: ignore[arg-type]
-        elif typing.get_origin(kind) is dict and is_dataclass(typing.get_args(kind)[1]):
-            out += leaves(typing.get_args(kind)[1], f"{name}.*.")
-        else:
-            out.append(name)
-    return out
-
-
 def parameter_kind(key: str) -> Any:
     """The type of the parameter at a dotted key of ``params`` (YAML names, e.g.
     ``influence.radius_km.is``); ConfigError if there is none."""
@@ -494,8 +478,3 @@ def parameter_kind(key: str) -> Any:
     if is_dataclass(kind) or typing.get_origin(kind) is dict:
         raise ConfigError(f"params.{key}", "names a group of parameters", "the key of one parameter")
     return kind
-
-
-def convert(kind: Any, value: Any, key: str) -> Any:
-    """A value checked and converted to a parameter's type (ConfigError naming ``key``)."""
-    return _convert(kind, value, key)
