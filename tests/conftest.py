@@ -41,8 +41,9 @@ def set_dotted(cfg: dict, key: str, value: Any) -> None:
 
 @pytest.fixture(scope="session")
 def default_config() -> dict:
-    """The shipped defaults, composed and resolved once (never mutate: copy it)."""
-    return config.plain(bordersim.compose_config(["write_spatial=false"]))
+    """The shipped defaults, composed and resolved once (never mutate: copy it); without the
+    spin-up, so a test's first ``step()`` is the calendar's day 0."""
+    return config.plain(bordersim.compose_config(["write_spatial=false", "spin_up_days=0"]))
 
 
 @pytest.fixture

@@ -152,7 +152,14 @@ def test_second_geography_file_rasterises_with_its_own_places(tmp_path: Path, ti
 
 def test_second_segment_runs_through_the_config_search_path(tiny_segment: Path):
     cfg = bordersim.compose_config(
-        [f"hydra.searchpath=[file://{tiny_segment}]", "geography=tiny", "forces=tiny", "days=20", "seed=3"]
+        [
+            f"hydra.searchpath=[file://{tiny_segment}]",
+            "geography=tiny",
+            "forces=tiny",
+            "days=20",
+            "seed=3",
+            "spin_up_days=0",
+        ]
     )
     result = bordersim.run(cfg)
     assert result.model.geo.name == "tiny_segment"

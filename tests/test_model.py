@@ -89,7 +89,7 @@ def test_another_seed_gives_another_run(config_with):
 
 
 def test_border_model_can_be_built_from_a_config_and_stepped():
-    model = bordersim.BorderModel(bordersim.compose_config(["days=10", "seed=2"]))
+    model = bordersim.BorderModel(bordersim.compose_config(["days=10", "seed=2", "spin_up_days=0"]))
     assert model.days == 10
     for _ in range(3):
         model.step()

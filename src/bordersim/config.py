@@ -38,7 +38,7 @@ from bordersim.params import (
 
 CONFIG_MODULE = "bordersim.configs"
 TOP_LEVEL = {
-    "seed", "days", "start_date", "cell_km", "agent_scale", "write_spatial",
+    "seed", "days", "spin_up_days", "start_date", "cell_km", "agent_scale", "write_spatial",
     "geography", "forces", "params", "scenario",
 }  # fmt: skip
 #: Top-level keys other parts of bordersim add (e.g. the experiment presets); not model inputs.
@@ -101,6 +101,7 @@ def resolve(cfg: DictConfig | Mapping[str, Any] | RunConfig) -> RunConfig:
     return RunConfig(
         seed=data["seed"],
         days=data["days"],
+        spin_up_days=data["spin_up_days"],
         start_date=date.fromisoformat(str(data["start_date"])),
         cell_km=float(data["cell_km"]),
         agent_scale=float(data["agent_scale"]),
@@ -125,6 +126,7 @@ def check(cfg: dict) -> None:
         raise ConfigError("write_spatial", f"{cfg['write_spatial']!r} is not true/false", "true or false")
     _integer(cfg, "seed", low=0)
     _integer(cfg, "days", low=1)
+    _integer(cfg, "spin_up_days", low=0)
     _number(cfg["cell_km"], "cell_km", low=0.1, high=5.0)
     _number(cfg["agent_scale"], "agent_scale", low=1e-3, high=100.0)
     try:

@@ -5,7 +5,8 @@ defender's fire multiplied by the terrain of the cell. The encounters of the mod
 clashes between units that share the small :class:`Unit` protocol: an IS attack on the
 weakest unit in reach (tribes nearby join the defence), a hunt (militia clearing or a
 state raid) on IS cells its watchers spot, an ambush on an IRGC convoy, and the losses of
-an air strike. Each books its casualties, violence and civilian harm in the day's tally.
+an air strike. Each books its casualties, violence and civilian harm in the day's tally;
+the dead are counted by side as the units lose them (``ForceUnit.lose``, ``ISCell.lose``).
 """
 
 from __future__ import annotations
@@ -109,10 +110,19 @@ class Encounters:
         self.today["clash_casualties"] += lost + killed
         self.population.add_violence(ij, self.params.population.violence_per_clash)
         if self.population.residents[ij] > 1 and self.rng.random() < sec.civilians_per_clash_prob:
-            harmed = int(self.rng.poisson(sec.civilians_harmed_per_casualty * (lost + killed)))
-            self.population.harm[ij] += harmed
-            self.today["civilian_harm"] += harmed
+            self.harm_civilians(
+                ij, int(self.rng.poisson(sec.civilians_harmed_per_casualty * (lost + killed)))
+            )
         return lost, killed
+
+    def harm_civilians(self, ij: Cell, harmed: int) -> None:
+        """Civilians killed or injured at ``ij`` (Bennett's anger reads the harm layer);
+        each harmed civilian is killed with ``civilians_killed_share``."""
+        self.population.harm[ij] += harmed
+        self.today["civilian_harm"] += harmed
+        self.today["deaths_civilians"] += int(
+            self.rng.binomial(harmed, self.params.security.civilians_killed_share)
+        )
 
     def hunt(
         self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float

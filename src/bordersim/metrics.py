@@ -11,13 +11,17 @@ import pandas as pd
 
 from bordersim.world.geography import ROUTE_KINDS
 
+#: The dead of the day by side: fighters of each family killed in clashes and strikes (IS members
+#: captured at the border are ``is_captured``), and civilians killed.
+DEATHS = ["deaths_is", "deaths_militia", "deaths_state", "deaths_tribe", "deaths_civilians"]
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
     "is_attacks", "is_infiltrations", "is_recruits", "is_captured",
     "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
-    "smuggling_trips", "smuggling_value",
+    "militia_pay", *DEATHS,
+    "smuggling_trips", "smuggling_value", "smuggling_trips_militia_run",
     *[f"smuggling_trips_{k}" for k in ROUTE_KINDS],
     *[f"smuggling_value_{k}" for k in ROUTE_KINDS],
 ]  # fmt: skip
@@ -25,7 +29,8 @@ FLOWS = [
 STOCKS = [
     "is_members", "is_cells", "militia_fighters", "militia_fighters_irgc", "militia_fighters_najaf",
     "state_fighters", "tribal_fighters", "escalation", "state_control_share", "militia_control_share",
-    "is_control_share", "displaced_share", "mean_grievance", "farmland_access", "employment",
+    "is_control_share", "displaced_share", "mean_grievance", "disaffection_with_irgc",
+    "disaffection_with_najaf", "farmland_access", "employment",
     "us_present", "crossing_open", "tribes_extorting", "border_detection",
 ]  # fmt: skip
 DAILY_METRICS = FLOWS + STOCKS

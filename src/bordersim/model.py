@@ -62,6 +62,7 @@ class BorderModel(Model):
         self.params = copy.deepcopy(run.params)  # the model's own: scenario events may change them
         self.forces = run.forces
         self.start_date, self.days, self.agent_scale = run.start_date, run.days, run.agent_scale
+        self.spin_up = run.spin_up_days
         self.geo = rasterise(run.geography, run.cell_km)
         self.grid = ZoneGrid(self.geo.shape, torus=False, capacity=None, random=self.random)
         self.today = new_tally()
@@ -119,14 +120,19 @@ class BorderModel(Model):
         self.today["legal_trade_trucks"], self.today["legal_trade_value"] = trucks, value
 
     def run(self) -> None:
-        """Run the configured number of days."""
-        self.run_for(self.days)
+        """Spin up, then run the configured number of recorded days."""
+        self.run_for(self.spin_up + self.days)
 
     # -- calendar ----------------------------------------------------------------------
     @property
     def day(self) -> int:
-        """Index of the day being simulated (0 on the first day)."""
-        return max(int(self.steps) - 1, 0)
+        """Calendar day being simulated: 0 on ``start_date``, negative during the spin-up."""
+        return max(int(self.steps) - 1, 0) - self.spin_up
+
+    @property
+    def dawn_day(self) -> int:
+        """Calendar day whose dawn it is between two steps (when scenario events fire)."""
+        return int(self.steps) - self.spin_up
 
     @property
     def date(self) -> date:
@@ -192,7 +198,12 @@ class BorderModel(Model):
 
     # -- observation -------------------------------------------------------------------
     def record(self) -> None:
-        """Phase 8: the day's flows and the stocks at the end of the day."""
+        """Phase 8: the day's flows and the stocks at the end of the day; nothing is recorded
+        during the spin-up, and the maps' running sums start with the calendar."""
+        if self.day < 0:
+            if self.day == -1:
+                self.is_activity[:] = 0.0
+            return
         t, geo, inf = self.today, self.geo, self.influence
         runs = self.runs
         assert runs is not None, "record() runs after the agents have acted"
@@ -204,6 +215,7 @@ class BorderModel(Model):
         t["bribes"] += float(runs.bribes.sum())
         self.route_trips += runs.trips
         t["smuggling_trips"] = float(runs.trips.sum())
+        t["smuggling_trips_militia_run"] = float(self.smugglers.table.militia_run[runs.runners].sum())
         t["smuggling_value"] = float(runs.value.sum())
         strip = self.border_strip
         t.update(
@@ -220,6 +232,8 @@ class BorderModel(Model):
             is_control_share=inf.share(G["is"], geo.terrain == TERRAIN["desert"]),
             displaced_share=self.population.displaced_share(),
             mean_grievance=self.population.mean_grievance(),
+            disaffection_with_irgc=self.population.disaffection_near(G["militia_irgc"], inf.presence),
+            disaffection_with_najaf=self.population.disaffection_near(G["militia_najaf"], inf.presence),
             farmland_access=1.0
             - self.closed_farmland().sum() / max((geo.terrain == TERRAIN["farmland"]).sum(), 1),
             employment=self.crossing.jobs,

@@ -165,6 +165,7 @@ class SecurityParams:
     urban_defender_factor: float
     civilians_per_clash_prob: float
     civilians_harmed_per_casualty: float
+    civilians_killed_share: float
     reinforcement_rate: float
     crossing_monitoring_growth: float
     strike_memory_decay: float
@@ -385,6 +386,7 @@ class RunConfig:
 
     seed: int
     days: int
+    spin_up_days: int
     start_date: date
     cell_km: float
     agent_scale: float

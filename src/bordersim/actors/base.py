@@ -107,6 +107,8 @@ class ForceUnit(CellAgent):
     """A unit that acts as one: a name, fighters, a cell, and losses in encounters."""
 
     model: BorderModel
+    #: The side its dead are counted under (``deaths_<family>`` in the daily metrics).
+    family: str
 
     def __init__(self, model: BorderModel, name: str, fighters: float, at: tuple[int, int]) -> None:
         super().__init__(model)
@@ -120,8 +122,13 @@ class ForceUnit(CellAgent):
         return self.cell.coordinate
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
-        """Fighters killed or captured in a clash or strike."""
+        """Fighters killed in a clash or strike."""
+        self.count_dead(fighters)
         self.fighters = max(0.0, self.fighters - fighters)
+
+    def count_dead(self, fighters: float) -> None:
+        """Book fighters killed today under the unit's side."""
+        self.model.today[f"deaths_{self.family}"] += min(fighters, self.fighters)
 
     def presence(self) -> float:
         """Strength the unit shows on its cell (feeds influence and control)."""

@@ -44,8 +44,13 @@ class ISCell(TabledAgent):
         return float(self.members)
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
-        """Members killed or captured; the cell dies when none are left."""
-        self.members = max(0, int(self.members) - int(fighters))
+        """Members killed in a fight (counted as IS dead); the cell dies when none are left."""
+        self.model.today["deaths_is"] += min(int(fighters), int(self.members))
+        self.shrink(int(fighters))
+
+    def shrink(self, members: int) -> None:
+        """Members gone (killed or captured); the cell dies when none are left."""
+        self.members = max(0, int(self.members) - members)
         if self.members <= 0:
             self.model.islamic_state.remove(self)
 
@@ -199,7 +204,7 @@ class IslamicState:
         for row in rows[~success]:
             cell = t.agents[row]
             m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p.p_capture_on_failure))
-            cell.lose(lost)
+            cell.shrink(int(lost))
 
     def _hitch_rides(
         self,

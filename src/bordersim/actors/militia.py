@@ -26,6 +26,8 @@ GARRISON, CHECKPOINT, DISPERSED = "garrison", "checkpoint", "dispersed"
 class Militia(ForceUnit):
     """A militia unit: fighters, funds, a base, checkpoints, posture and cohesion."""
 
+    family = "militia"
+
     def __init__(
         self, model: BorderModel, spec: MilitiaSpec, home: tuple[int, int], checkpoints: list[tuple[int, int]]
     ) -> None:
@@ -101,6 +103,7 @@ class Militia(ForceUnit):
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
         """Losses from strikes or clashes: fighters and a share of materiel (funds)."""
+        self.count_dead(fighters)
         self.fighters = max(0.0, self.fighters - fighters)
         self.funds = max(0.0, self.funds * (1.0 - materiel))
 

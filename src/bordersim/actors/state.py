@@ -23,6 +23,8 @@ SIDE_GROUP = {"iraq": G["state_iraq"], "syria": G["state_syria"], "sdf": G["sdf"
 class StateForce(ForceUnit):
     """A state unit: side, fighters, detection capability, firepower, corruption."""
 
+    family = "state"
+
     def __init__(self, model: BorderModel, spec: StateForceSpec, base: tuple[int, int]) -> None:
         super().__init__(model, spec.name, spec.fighters, base)
         self.side = spec.side

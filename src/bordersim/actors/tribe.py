@@ -25,6 +25,7 @@ class Tribe(ForceUnit):
     """A tribe: home cells, fighters, funds, patron, patronage, allegiance."""
 
     group = G["tribal"]
+    family = "tribe"
 
     def __init__(
         self, model: BorderModel, spec: TribeSpec, home: tuple[int, int], home_cells: np.ndarray

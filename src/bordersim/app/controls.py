@@ -88,7 +88,8 @@ def _date(name: str, value: Any) -> str:
 
 class AppModel(BorderModel):
     """The border-zone model built from the page's controls (keyword arguments, as SolaraViz
-    rebuilds it on Reset). It stops running after the configured number of days."""
+    rebuilds it on Reset), spun up so the page opens on the calendar's first day. It stops
+    running after the configured number of days."""
 
     def __init__(
         self,
@@ -113,8 +114,9 @@ class AppModel(BorderModel):
         super().__init__(cfg)
         self.scenario_choice = scenario
         self.days_to_run = cfg.days
+        self.run_for(self.spin_up)
 
     def step(self) -> None:
         """One day; the model stops running once the configured days are done."""
         super().step()
-        self.running = self.steps < self.days_to_run
+        self.running = self.day + 1 < self.days_to_run

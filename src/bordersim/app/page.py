@@ -54,7 +54,7 @@ def DateView(model: AppModel) -> None:
     update_counter.get()
     day = view.current_date(model)
     solara.Text(
-        f"{day:%d %B %Y} · day {model.steps} of {view.run_length(model)} · {model.scenario_choice}",
+        f"{day:%d %B %Y} · day {view.days_done(model)} of {view.run_length(model)} · {model.scenario_choice}",
         classes=["bordersim-date"],
         style={"font-size": "1.3em", "font-weight": "bold"},
     )

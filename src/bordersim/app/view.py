@@ -8,7 +8,7 @@ model's grid.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,12 @@ def geography(model: BorderModel) -> Geography:
 
 def current_date(model: BorderModel) -> date:
     """The date of the day last simulated (the start date before the first step)."""
-    return model.date
+    return model.start_date + timedelta(days=max(model.day, 0))
+
+
+def days_done(model: BorderModel) -> int:
+    """Calendar days simulated so far (the spin-up not counted)."""
+    return max(model.day + 1, 0)
 
 
 def daily(model: BorderModel) -> pd.DataFrame:

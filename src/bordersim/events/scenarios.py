@@ -57,7 +57,7 @@ def start_air_campaign(
     end_day = None if end is None else model.day_of(end, "scenario event args.end")
     model.air.campaigns.append(
         AirCampaign(actor, rate_per_week, int(sites_per_wave), effectiveness, collateral_radius_km,
-                    civilian_harm_prob, dict(target_mix), start_day=model.steps, end_day=end_day)
+                    civilian_harm_prob, dict(target_mix), start_day=model.dawn_day, end_day=end_day)
     )  # fmt: skip
 
 
@@ -222,18 +222,19 @@ def calendar(run: RunConfig) -> list[tuple[int, dict]]:
 
 
 def schedule(model: BorderModel) -> list[partial]:
-    """Schedule every event at dawn of its day; return the callbacks (Mesa holds them weakly)."""
+    """Schedule every event at dawn of its calendar day, after the spin-up; return the
+    callbacks (Mesa holds them weakly)."""
     callbacks = []
     for day, ev in calendar(model.config):
         fire = partial(_fire, model, ev)
-        model.schedule_event(fire, at=day + 0.5)
+        model.schedule_event(fire, at=model.spin_up + day + 0.5)
         callbacks.append(fire)
     return callbacks
 
 
 def _fire(model: BorderModel, ev: dict) -> None:
     ACTIONS[ev["do"]](model, **ev["args"])
-    model.fired_events.append({"day": model.steps, "scenario": ev["scenario"], "do": ev["do"]})
+    model.fired_events.append({"day": model.dawn_day, "scenario": ev["scenario"], "do": ev["do"]})
 
 
 def day_of(at: Any, start: date, days: int, key: str) -> int:

@@ -37,11 +37,12 @@ class AirCampaign:
     collateral_radius_km: float
     civilian_harm_prob: float
     target_mix: dict[str, float]
-    start_day: int = 0
+    start_day: int | None = None  # None: from the first day of the spin-up
     end_day: int | None = None
 
     def active(self, day: int) -> bool:
-        return day >= self.start_day and (self.end_day is None or day < self.end_day)
+        started = self.start_day is None or day >= self.start_day
+        return started and (self.end_day is None or day < self.end_day)
 
 
 @dataclass
@@ -178,7 +179,13 @@ class AirWar:
         model.population.add_violence(target.ij, model.params.population.violence_per_strike)
         model.today["strikes"] += 1
         model.today["strike_casualties"] += killed
-        model.today["civilian_harm"] += harmed
+        if model.day >= 0:  # the log covers the recorded calendar
+            self.log_strike(model, c, target, killed, harmed)
+        self.retaliate(model)
+
+    def log_strike(
+        self, model: BorderModel, c: AirCampaign, target: Target, killed: int, harmed: int
+    ) -> None:
         lat, lon = model.geo.transform.to_latlon(*target.ij)
         self.log.append(
             {
@@ -193,7 +200,6 @@ class AirWar:
                 "civilians_harmed": harmed,
             }
         )
-        self.retaliate(model)
 
     def civilian_harm(self, model: BorderModel, c: AirCampaign, ij: tuple[int, int]) -> int:
         """Civilians harmed by a strike (Bennett): a share of the residents in its radius."""
@@ -202,7 +208,7 @@ class AirWar:
         near = model.geo.disk(ij, c.collateral_radius_km)
         residents = model.population.residents[near].sum()
         harmed = int(model.rng.binomial(int(residents), model.params.strikes.harmed_per_resident_share))
-        model.population.harm[ij] += harmed
+        model.encounters.harm_civilians(ij, harmed)
         return harmed
 
     def retaliate(self, model: BorderModel) -> None:

@@ -2,7 +2,9 @@
 
 :class:`SweepCallback` (registered in ``configs/config.yaml``) writes ``sweep.json`` when a
 multirun starts, refuses a sweep directory that holds a different sweep, starts the progress
-display, and at the end collects the runs and writes the comparison table. Hydra skips
+display, and at the end collects the runs and writes the comparison table; with
+``validate: true`` (the ``validation`` and ``scenario_comparison`` presets) it also judges
+the runs against the patterns (``SWEEP_DIR/validation/``). Hydra skips
 ``on_multirun_end`` when a job raises, so the ``bordersim`` command also calls
 :func:`finish` on its way out: a sweep is collected exactly once either way.
 """
@@ -32,8 +34,12 @@ _state: dict[str, Any] = {}
 class SweepCallback(Callback):
     """Hydra callback: :func:`start` at the start of a multirun, :func:`finish` at its end."""
 
+    def __init__(self, validate: bool = False) -> None:
+        self.validate = validate
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         start(config)
+        _state["validate"] = self.validate
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         finish()
@@ -72,7 +78,12 @@ def finish() -> int:
     if "root" in _state:
         root, progress = _state.pop("root"), _state.pop("progress")
         progress.stop()
-        _state["exit_code"] = print_outcome(root, collect(root))
+        meta = collect(root)
+        _state["exit_code"] = print_outcome(root, meta)
+        if _state.pop("validate", False) and meta["n_runs_ok"]:
+            from bordersim.validation.cli import report_verdicts  # loads the plotting stack
+
+            report_verdicts(root)
     return _state.get("exit_code", 0)
 
 

@@ -1,9 +1,10 @@
 """The report of a sweep: one Markdown file with the figures beside it.
 
 :func:`write_report` draws every figure the sweep has data for, then writes ``report.md``
-holding what is missing from the sweep, the comparison table (``comparison.md``), each figure
-with its caption (PNG shown, SVG linked), the experiment's configuration and the software
-version. Figures that cannot be drawn are listed with the reason.
+holding what is missing from the sweep, the comparison table (``comparison.md``), the
+validation against the patterns (when the sweep ran the scenarios they read and swept no
+parameter), each figure with its caption (PNG shown, SVG linked), the experiment's
+configuration and the software version. Figures that cannot be drawn are listed with the reason.
 """
 
 from __future__ import annotations
@@ -57,11 +58,23 @@ def build_report(sweep: Sweep, out: Path) -> tuple[Path, list[Drawn]]:
     out.mkdir(parents=True, exist_ok=True)
     drawn, skipped = draw_all(sweep, out / "figures")
     path = out / REPORT
-    path.write_text(render(sweep, drawn, skipped, out))
+    path.write_text(render(sweep, drawn, skipped, out, validation_section(sweep, out)))
     return path, drawn
 
 
-def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path) -> str:
+def validation_section(sweep: Sweep, out: Path) -> str:
+    """The patterns judged on the sweep's runs, or why they were not."""
+    from bordersim.validation import report as validation
+
+    try:
+        judged = validation.evaluate_sweep(sweep.root, validation.load())
+    except validation.ValidationError as why:
+        return f"## Validation against the patterns\n\n_Not evaluated: {why}._\n"
+    drawn = validation.figure(judged, out / "figures" / "validation_patterns.png")
+    return validation.section(judged, drawn, out)
+
+
+def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path, validation: str) -> str:
     """The Markdown text of the report."""
     parts = [
         f"# bordersim report: experiment {sweep.experiment}\n",
@@ -71,6 +84,7 @@ def render(sweep: Sweep, drawn: list[Drawn], skipped: list[str], out: Path) -> s
         demote(sweep.comparison_md)
         if sweep.comparison_md
         else "_comparison.md is missing from the sweep._\n",
+        validation,
         "## Figures\n",
         *[figure_block(k + 1, d, out) for k, d in enumerate(drawn)],
         configuration(sweep),

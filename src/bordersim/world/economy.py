@@ -173,6 +173,7 @@ def settle_finances(militias: list[Militia], tribes: list[Tribe], econ: EconomyP
         subsidy = econ.irgc_subsidy_per_fighter_day * m.fighters if m.alignment == "irgc" else 0.0
         salary = econ.pmf_salary_share * econ.fighter_pay_per_day * m.fighters if m.state_payroll else 0.0
         today["militia_revenue"] += m.income
+        today["militia_pay"] += m.fighters * econ.fighter_pay_per_day
         _pay_and_grow(m, m.income + subsidy + salary, econ.fighter_pay_per_day, econ, m.strength_cap)
     for t in tribes:
         _pay_and_grow(t, t.income, econ.tribal_pay_per_day, econ, float("inf"))

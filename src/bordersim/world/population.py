@@ -187,6 +187,15 @@ class Population:
         total = self.layer["residents"].sum() + self.layer["displaced"].sum()
         return float(self.layer["displaced"].sum() / total) if total > 0 else 0.0
 
+    def disaffection_near(self, group: int, presence: np.ndarray) -> float:
+        """Disaffection with a group among the residents who live with it: grievance times
+        (1 - the group's legitimacy) (Epstein's G), weighted by residents times the group's
+        presence (P7); NaN when the group lives among nobody."""
+        weight = self.layer["residents"] * presence[group]
+        if weight.sum() <= 0.0:
+            return float("nan")
+        return float((self.layer["grievance"] * weight).sum() / weight.sum() * (1.0 - self.legitimacy[group]))
+
     def mean_grievance(self) -> float:
         res = self.layer["residents"]
         return float((self.layer["grievance"] * res).sum() / max(res.sum(), 1.0))
