@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from bordersim.errors import ConfigError
-from bordersim.metrics import DEATHS
+from bordersim.metrics import DAILY_METRICS
 from bordersim.validation import patterns as pt
 from bordersim.validation.simulate import overrides_for, simulate
 
@@ -39,8 +39,7 @@ PATTERNS = pt.load()
 
 def frame(scenario: str, seed: int, days: int = 60, **columns: float | list[float]) -> pd.DataFrame:
     """A made-up run's recorded days: zeros unless given."""
-    data = {"scenario": scenario, "seed": seed, "crossing_open": 0.0, "strikes": 0.0}
-    data |= {name: 0.0 for name in DEATHS} | columns
+    data = {"scenario": scenario, "seed": seed} | dict.fromkeys(DAILY_METRICS, 0.0) | columns
     return pd.DataFrame({k: np.broadcast_to(v, days) for k, v in data.items()})
 
 
