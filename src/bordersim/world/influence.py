@@ -157,11 +157,10 @@ class InfluenceField:
     def update(self, group: np.ndarray, i: np.ndarray, j: np.ndarray, strength: np.ndarray) -> None:
         """Recompute presence and control from every unit's group, cell and strength: the
         groups of few units are stamped together, those of many filtered one by one."""
-        counts = np.bincount(group, minlength=len(GROUPS))
-        many = np.flatnonzero(counts > STAMP_LIMIT)
-        few = ~np.isin(group, many)
+        many = np.bincount(group, minlength=len(GROUPS)) > STAMP_LIMIT
+        few = ~many[group]
         self.presence = stamp_layers(self.shape, group[few], i[few], j[few], strength[few], self.sigmas)
-        for g in many.tolist():
+        for g in np.flatnonzero(many).tolist():
             mine = group == g
             self.presence[g] = spread_points(
                 self.shape, i[mine], j[mine], strength[mine], self.radius_km[g], self.cell_km
