@@ -4,8 +4,18 @@ strongest group with a margin."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 
-from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, compute_control, spread, spread_points
+from bordersim.world.influence import (
+    CONTESTED,
+    GROUPS,
+    NOBODY,
+    G,
+    compute_control,
+    spread,
+    spread_points,
+    stamp_layers,
+)
 
 
 def presence_of(**cells):
@@ -34,6 +44,32 @@ def test_too_little_presence_means_nobody_controls():
     control = compute_control(p, margin=1.5, min_presence=0.02)
     assert control[0, 0] == NOBODY
     assert control[0, 1] == G["tribal"]
+
+
+def test_ties_go_to_the_first_group_and_count_as_runner_up():
+    p = presence_of(state_iraq=[5.0, 1.0], militia_irgc=[5.0, 1.0], tribal=[0.0, 2.0])
+    control = compute_control(p, margin=1.0, min_presence=0.02)
+    assert control[0, 0] == G["state_iraq"]  # an equal runner-up: the lead of 1x meets margin 1
+    assert control[0, 1] == G["tribal"]
+    assert compute_control(p, margin=1.5, min_presence=0.02)[0, 0] == CONTESTED
+
+
+def test_spreading_a_sparse_layer_is_exactly_the_whole_grid_filter():
+    rng = np.random.default_rng(3)
+    layer = np.zeros((60, 70))
+    layer[rng.integers(0, 60, 25), rng.integers(0, 70, 25)] = rng.random(25) * 100
+    assert np.array_equal(spread(layer, 3.0, 0.5), gaussian_filter(layer, 6.0, mode="constant", truncate=3.0))
+    assert not spread(np.zeros((5, 5)), 3.0, 0.5).any()
+
+
+def test_stamping_several_layers_at_once_equals_stamping_each():
+    shape = (40, 30)
+    layer, i, j = np.array([1, 0, 1, 1]), np.array([3, 20, 20, 39]), np.array([4, 15, 15, 29])
+    amount = np.array([7.0, 3.0, 2.5, 1.0])
+    stack = stamp_layers(shape, layer, i, j, amount, (4.0, 6.0))
+    for g, sigma in enumerate((4.0, 6.0)):
+        mine = layer == g
+        assert np.array_equal(stack[g], spread_points(shape, i[mine], j[mine], amount[mine], sigma, 1.0))
 
 
 def test_point_deposits_spread_like_a_filtered_layer():

@@ -28,7 +28,7 @@ from bordersim.metrics import DailyRecorder, new_tally
 from bordersim.params import RunConfig
 from bordersim.world.economy import Crossing, RouteNetwork, settle_finances
 from bordersim.world.geography import ROUTE_KINDS, TERRAIN, rasterise
-from bordersim.world.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, spread_points
+from bordersim.world.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, stamp_layers
 from bordersim.world.population import Population
 
 logging.getLogger("MESA").setLevel(logging.WARNING)
@@ -164,9 +164,11 @@ class BorderModel(Model):
         i, j = np.array([u.ij for u in self.state_forces]).T
         eyes = np.array([u.detection * u.fighters for u in self.state_forces])
         bribable = eyes * np.array([u.corruption for u in self.state_forces])
-        radius, cell_km = self.params.influence.radius_km.state_iraq, self.geo.transform.cell_km
-        watch = spread_points(shape, i, j, eyes, radius, cell_km)
-        bent = spread_points(shape, i, j, bribable, radius, cell_km)
+        sigma = self.params.influence.radius_km.state_iraq / self.geo.transform.cell_km
+        layer = np.repeat([0, 1], i.size)
+        watch, bent = stamp_layers(
+            shape, layer, np.r_[i, i], np.r_[j, j], np.r_[eyes, bribable], (sigma, sigma)
+        )
         corruption = np.divide(bent, watch, out=np.zeros(shape), where=watch > 1e-9)
         p_state = 1.0 - np.exp(-watch / self.params.economy.detect_scale)
         return 1.0 - (1.0 - p_state) * (1.0 - self.us.isr()), corruption

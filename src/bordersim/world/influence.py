@@ -11,7 +11,7 @@ import dataclasses
 from functools import cache, lru_cache
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
+from scipy.ndimage import gaussian_filter1d
 
 from bordersim.params import RENAMED, InfluenceParams
 
@@ -28,8 +28,22 @@ STAMP_LIMIT = 40  # above this many points, filtering the whole grid is cheaper 
 
 
 def spread(layer: np.ndarray, radius_km: float, cell_km: float) -> np.ndarray:
-    """Spread a whole layer over the grid with a Gaussian kernel of the given radius."""
-    return gaussian_filter(layer, sigma=radius_km / cell_km, mode="constant", truncate=TRUNCATE)
+    """Spread a whole layer over the grid with a Gaussian kernel of the given radius.
+
+    The same as ``gaussian_filter`` (down the columns, then along the rows), but the first
+    pass filters only the columns holding something and the second only the rows it reached:
+    layers are sparse (towns, units), and every other cell stays exactly zero."""
+    sigma = radius_km / cell_km
+    out = np.zeros(layer.shape)
+    cols = np.flatnonzero(layer.any(axis=0))
+    if cols.size == 0:
+        return out
+    down = gaussian_filter1d(layer[:, cols], sigma, axis=0, mode="constant", truncate=TRUNCATE)
+    rows = np.flatnonzero(down.any(axis=1))
+    reached = np.zeros((rows.size, layer.shape[1]))
+    reached[:, cols] = down[rows]
+    out[rows] = gaussian_filter1d(reached, sigma, axis=1, mode="constant", truncate=TRUNCATE)
+    return out
 
 
 @cache
@@ -63,31 +77,58 @@ def spread_points(
     """Spread point deposits: the same as ``spread`` of a layer holding them. A few points
     are stamped with their cached kernel windows; many are deposited and filtered over the
     whole grid."""
-    sigma = radius_km / cell_km
     if np.size(i) > STAMP_LIMIT:
         out = np.zeros(shape)
         np.add.at(out, (i, j), amount)
         return spread(out, radius_km, cell_km)
-    if np.size(i) == 0:
-        return np.zeros(shape)
-    windows = [
-        stamp_window(shape, pi, pj, sigma)
-        for pi, pj in zip(np.asarray(i).tolist(), np.asarray(j).tolist(), strict=True)
-    ]
-    cells = np.concatenate([c for c, _ in windows])
-    sizes = [c.size for c, _ in windows]
-    weights = np.repeat(np.asarray(amount, dtype=float), sizes) * np.concatenate([k for _, k in windows])
-    # bincount adds each cell's contributions in point order, as stamping one by one would
-    return np.bincount(cells, weights=weights, minlength=shape[0] * shape[1]).reshape(shape)
+    layer = np.zeros(np.size(i), dtype=np.int64)
+    return stamp_layers(shape, layer, i, j, amount, (radius_km / cell_km,))[0]
+
+
+def stamp_layers(
+    shape: tuple[int, int],
+    layer: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    amount: np.ndarray,
+    sigmas: tuple[float, ...],
+) -> np.ndarray:
+    """Stamp point deposits on several layers at once, point k on ``layer[k]`` with the
+    kernel of ``sigmas[layer[k]]``; returns the (layers, w, h) stack. Each cell adds its
+    contributions in point order, as stamping the points of each layer one by one would."""
+    points = tuple(
+        zip(np.asarray(layer).tolist(), np.asarray(i).tolist(), np.asarray(j).tolist(), strict=True)
+    )
+    cells, kernel, sizes = stamp_plan(shape, points, sigmas)
+    weights = np.repeat(np.asarray(amount, dtype=float), sizes) * kernel
+    size = shape[0] * shape[1]
+    return np.bincount(cells, weights=weights, minlength=len(sigmas) * size).reshape(len(sigmas), *shape)
+
+
+@lru_cache(maxsize=16)
+def stamp_plan(
+    shape: tuple[int, int], points: tuple[tuple[int, int, int], ...], sigmas: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stacked-layer cells, kernel weights and window sizes of ``(layer, i, j)`` points;
+    cached, as units rarely move."""
+    if not points:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)
+    size = shape[0] * shape[1]
+    windows = [stamp_window(shape, pi, pj, sigmas[g]) for g, pi, pj in points]
+    cells = np.concatenate([c + g * size for (c, _), (g, _, _) in zip(windows, points, strict=True)])
+    kernel = np.concatenate([k for _, k in windows])
+    return cells, kernel, np.array([c.size for c, _ in windows])
 
 
 def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
     """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence."""
-    leader = presence.argmax(axis=0)  # the first of equals leads
-    first = presence.max(axis=0)
-    others = presence.copy()
-    np.put_along_axis(others, leader[None], -np.inf, axis=0)
-    second = np.maximum(others.max(axis=0), 0.0)  # the runner-up (an equal of the leader counts)
+    first = presence[0].copy()
+    second = np.zeros_like(first)  # the runner-up (an equal of the leader counts), at least 0
+    leader = np.zeros(first.shape, dtype=np.int8)
+    for g in range(1, presence.shape[0]):
+        np.maximum(second, np.minimum(first, presence[g]), out=second)
+        leader[presence[g] > first] = g  # the first of equals leads
+        np.maximum(first, presence[g], out=first)
     control = np.where(first >= margin * second, leader, CONTESTED)
     return np.where(first < min_presence, NOBODY, control).astype(np.int8)
 
@@ -107,14 +148,19 @@ class InfluenceField:
         self.cell_km = cell_km
         radius = dataclasses.asdict(params.radius_km)
         self.radius_km = [float(radius[RENAMED.get(g, g)]) for g in GROUPS]
+        self.sigmas = tuple(r / cell_km for r in self.radius_km)
         self.margin = params.control_margin
         self.min_presence = params.min_presence
         self.presence = np.zeros((len(GROUPS), *shape))
         self.control = np.full(shape, NOBODY, dtype=np.int8)
 
     def update(self, group: np.ndarray, i: np.ndarray, j: np.ndarray, strength: np.ndarray) -> None:
-        """Recompute presence and control from every unit's group, cell and strength."""
-        for g in range(len(GROUPS)):
+        """Recompute presence and control from every unit's group, cell and strength: the
+        groups of few units are stamped together, those of many filtered one by one."""
+        many = np.bincount(group, minlength=len(GROUPS)) > STAMP_LIMIT
+        few = ~many[group]
+        self.presence = stamp_layers(self.shape, group[few], i[few], j[few], strength[few], self.sigmas)
+        for g in np.flatnonzero(many).tolist():
             mine = group == g
             self.presence[g] = spread_points(
                 self.shape, i[mine], j[mine], strength[mine], self.radius_km[g], self.cell_km

@@ -18,7 +18,7 @@ from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from bordersim.params import RENAMED, Params, PopulationParams
 from bordersim.world.geography import TERRAIN, Geography
-from bordersim.world.influence import CONTESTED, GROUPS, NOBODY, G, InfluenceField, spread, spread_points
+from bordersim.world.influence import GROUPS, G, InfluenceField, spread, spread_points
 
 LAYERS = (
     "residents",
@@ -170,15 +170,15 @@ class Population:
     def update_recruit_pool(
         self, p: PopulationParams, influence: InfluenceField, security: np.ndarray
     ) -> None:
-        """Eligible residents within a recruiting cell's reach (Epstein's rule)."""
-        control = influence.control
-        legit = self.legitimacy[np.clip(control, 0, NOBODY)]
-        legit = np.where(control == CONTESTED, self.legitimacy[CONTESTED], legit)
-        felt = self.layer["grievance"] * (1.0 - legit)
+        """Eligible residents within a recruiting cell's reach (Epstein's rule); eligibility
+        is worked out only where people live (elsewhere nobody is eligible)."""
         ratio = security / (influence.presence[G["is"]] + 1.0)
-        arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
-        self.arrest = arrest
-        eligible = self.layer["residents"] * eligible_share(felt, arrest, p.epstein_threshold)
+        self.arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
+        lived = np.flatnonzero(self.layer["residents"])
+        felt = self.layer["grievance"].flat[lived] * (1.0 - self.legitimacy[influence.control.flat[lived]])
+        share = eligible_share(felt, self.arrest.flat[lived], p.epstein_threshold)
+        eligible = np.zeros(self.geo.shape)
+        eligible.flat[lived] = self.layer["residents"].flat[lived] * share
         cell_km = self.geo.transform.cell_km
         sigma = p.recruit_radius_km / cell_km
         self.recruit_pool = spread(eligible, p.recruit_radius_km, cell_km) * (2 * np.pi * sigma**2)
