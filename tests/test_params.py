@@ -72,15 +72,26 @@ def test_every_default_parameter_has_a_typed_field(default_config):
 def test_every_parameter_is_read_by_the_model(config_with, reads):
     """Runs that between them take every branch that reads a parameter: the 2019-2020
     calendar (strikes on every kind of target, the reopening, the US departure), a drawdown
-    under a strike campaign, and a run where IS cells split and ambush convoys often."""
+    under a strike campaign, strikes (and retaliation) after the US has left, and a run where
+    IS cells split and ambush convoys often."""
     history = bordersim.config.plain(bordersim.compose_config(["scenario=[history_2019_2020]"]))
     drawdown = bordersim.config.plain(
         bordersim.compose_config(["scenario=[strike,militia_drawdown]", "days=150"])
     )
+    strikes_after_withdrawal = bordersim.config.plain(
+        bordersim.compose_config(
+            [
+                "scenario=[us_withdrawal,strike]",
+                "scenario.us_withdrawal.date=2",
+                "scenario.strike.start=3",
+                "days=40",
+            ]
+        )
+    )
     busy = config_with(
         {"params.islamic_state.split_members": 4, "params.irgc_logistics.ambush_scale": 1.0}, days=60
     )
-    for cfg in (history, drawdown, busy):
+    for cfg in (history, drawdown, strikes_after_withdrawal, busy):
         bordersim.run(cfg)
     unread = sorted(f"{cls.__name__}.{name}" for cls, name in scalar_fields(Params) - reads)
     assert not unread, f"parameters no code reads: {unread}"
