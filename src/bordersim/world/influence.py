@@ -105,7 +105,7 @@ def stamp_layers(
     return np.bincount(cells, weights=weights, minlength=len(sigmas) * size).reshape(len(sigmas), *shape)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # the units', the state watch's and a day's other few deposits
 def stamp_plan(
     shape: tuple[int, int], points: tuple[tuple[int, int, int], ...], sigmas: tuple[float, ...]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
