@@ -134,7 +134,10 @@ TINY_FORCES = {
     ],
     "tribes": [{"name": "T1", "home": "east_town", "fighters": 50, "patron": "us"}],
     "smugglers": {"crews": 20, "militia_run_share": 0.3, "cash": 1000, "staging": ["west_town", "east_town"]},
-    "islamic_state": {"cells": 4, "members_min": 2, "members_max": 6, "cash": 500, "hideouts": ["hideout"]},
+    "islamic_state": {
+        "cells": 4, "badia_members": 100, "members_min": 2, "members_max": 6, "cash": 500,
+        "hideouts": ["hideout"],
+    },
     "us": {"base": "us_base", "present": True},
     "irgc_logistics": {"route": ["east_gate", "east_town", "crossing", "west_town", "west_gate"]},
 }  # fmt: skip

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from bordersim import encounters
-from bordersim.actors.smuggler import SmugglingDay
 from bordersim.config import default_params
 from bordersim.events import scenarios
 from bordersim.params import Params, build
@@ -115,31 +114,6 @@ def test_us_isr_adds_detection_only_while_us_forces_are_present(make_model):
 
 
 # -- Islamic State cells -------------------------------------------------------------------
-def test_is_cells_crossing_alone_are_stopped_more_where_detection_is_high(make_model):
-    def crossed(detection: float) -> float:
-        model = make_model(
-            {
-                "params.islamic_state.infiltration_method_weight.smuggler": 0.0,
-                "params.islamic_state.infiltration_method_weight.corrupt_post": 0.0,
-                "params.islamic_state.night_crossing_detection_share": 1.0,
-            }
-        )
-        model.detection[:] = detection
-        t = model.islamic_state.table
-        rows = t.rows[model.geo.country[t.i[t.rows], t.j[t.rows]] == 1]
-        n_routes = len(model.geo.routes)
-        nobody = np.array([], dtype=int)
-        idle = SmugglingDay(*(np.zeros(n_routes) for _ in range(4)), nobody, nobody, nobody.astype(bool))
-        model.islamic_state.infiltrate(rows, idle, model.params.islamic_state)
-        return model.today["is_infiltrations"], model.today["is_captured"]
-
-    free_in, free_caught = crossed(0.0)
-    watched_in, watched_caught = crossed(0.9)
-    assert free_in > 0 and free_caught == 0
-    assert watched_in < 0.5 * free_in
-    assert watched_caught > 0
-
-
 def test_large_is_cells_split_in_two(make_model):
     model = make_model({"params.islamic_state.p_leave_zone": 0.0})
     t = model.islamic_state.table
@@ -148,16 +122,6 @@ def test_large_is_cells_split_in_two(make_model):
     model.islamic_state.upkeep_split_and_leave(model.params.islamic_state)
     assert t.members[row] == 15
     assert (t.members[t.rows] == 15).sum() >= 2
-
-
-def test_is_cells_come_in_from_the_syrian_badia(make_model):
-    model = make_model({"params.islamic_state.inflow_members_per_month": 3000.0})
-    before = model.islamic_state.members
-    model.islamic_state.arrive(model.params.islamic_state)
-    assert model.islamic_state.members > before
-    t = model.islamic_state.table
-    newest = t.rows[-1]
-    assert model.geo.country[t.i[newest], t.j[newest]] == 1  # Syria
 
 
 def test_militia_drawdown_removes_the_fraction_of_irgc_fighters(make_model):

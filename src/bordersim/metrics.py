@@ -16,7 +16,7 @@ from bordersim.world.geography import ROUTE_KINDS
 DEATHS = ["deaths_is", "deaths_militia", "deaths_state", "deaths_tribe", "deaths_civilians"]
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
-    "is_attacks", "is_infiltrations", "is_recruits", "is_captured",
+    "is_attacks", "is_infiltrations", "is_crossing_attempts", "is_recruits", "is_captured",
     "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
@@ -27,7 +27,8 @@ FLOWS = [
 ]  # fmt: skip
 #: Stocks: read at the end of the day; summarised by start, end, mean and peak.
 STOCKS = [
-    "is_members", "is_cells", "militia_fighters", "militia_fighters_irgc", "militia_fighters_najaf",
+    "is_members", "is_cells", "is_badia_members", "militia_fighters", "militia_fighters_irgc",
+    "militia_fighters_najaf",
     "state_fighters", "tribal_fighters", "escalation", "state_control_share", "militia_control_share",
     "is_control_share", "displaced_share", "mean_grievance", "disaffection_with_irgc",
     "disaffection_with_najaf", "farmland_access", "employment",

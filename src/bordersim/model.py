@@ -159,7 +159,8 @@ class BorderModel(Model):
         self.is_activity += self.influence.presence[G["is"]]
 
     def state_watch(self) -> tuple[np.ndarray, np.ndarray]:
-        """Detection 1 - (1 - p_state)(1 - p_isr * cover) and the corruption of who watches."""
+        """Detection 1 - (1 - p_state)(1 - p_isr * cover)(1 - extra on the border) and the
+        corruption of who watches; ``security.extra_border_detection`` is a policy lever."""
         shape = self.geo.shape
         i, j = np.array([u.ij for u in self.state_forces]).T
         eyes = np.array([u.detection * u.fighters for u in self.state_forces])
@@ -171,7 +172,8 @@ class BorderModel(Model):
         )
         corruption = np.divide(bent, watch, out=np.zeros(shape), where=watch > 1e-9)
         p_state = 1.0 - np.exp(-watch / self.params.economy.detect_scale)
-        return 1.0 - (1.0 - p_state) * (1.0 - self.us.isr()), corruption
+        extra = np.where(self.geo.segment >= 0, self.params.security.extra_border_detection, 0.0)
+        return 1.0 - (1.0 - p_state) * (1.0 - self.us.isr()) * (1.0 - extra), corruption
 
     def update_population(self) -> None:
         """Phase 4: the population layers under today's control, jobs and extortion."""
@@ -223,6 +225,7 @@ class BorderModel(Model):
         t.update(
             is_members=self.islamic_state.members,
             is_cells=int(self.islamic_state.table.alive.sum()),
+            is_badia_members=self.islamic_state.crossings.badia,
             militia_fighters=by_align["irgc"] + by_align["najaf"],
             militia_fighters_irgc=by_align["irgc"],
             militia_fighters_najaf=by_align["najaf"],

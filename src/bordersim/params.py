@@ -166,6 +166,7 @@ class SecurityParams:
     civilians_per_clash_prob: float
     civilians_harmed_per_casualty: float
     civilians_killed_share: float
+    extra_border_detection: float
     reinforcement_rate: float
     crossing_monitoring_growth: float
     strike_memory_decay: float
@@ -201,7 +202,15 @@ class InfiltrationWeights:
 
 @dataclass
 class IslamicStateParams:
-    inflow_members_per_month: float
+    badia_inflow_members_per_month: float
+    badia_leave_rate: float
+    p_consider_crossing: float
+    capture_cost: float
+    crossing_cost_per_km: float
+    crossing_logit_scale: float
+    crossing_memory_decay: float
+    crossing_prior_risk: float
+    crossing_prior_weight: float
     arrival_spread_km: float
     hideout_spread_km: float
     p_infiltrate: float
@@ -347,6 +356,7 @@ class SmugglerSpec:
 @dataclass
 class IslamicStateSpec:
     cells: float
+    badia_members: float
     members_min: int
     members_max: int
     cash: float

@@ -1,10 +1,10 @@
 """Islamic State cells (MODEL.md 2, 7.7): hide, move to thin security, infiltrate, recruit,
 attack, extort, split when large and die when small.
 
-Arrivals come in from the Syrian Badia. A cell west of the border may try to cross into Iraq
-with a smuggler crew (paying a fee), through a corrupt post (paying a bribe) or alone at
-night. Recruits come from aggrieved residents by Epstein's rule (see ``population``). The
-family acts at once in numpy; attacks, being few, are resolved one by one.
+Groups come from the stock in the Syrian Badia, and cells west of the border may leave: they
+decide whether and where to cross by the risk they have learnt (``crossings``). Recruits come
+from aggrieved residents by Epstein's rule (see ``population``). The family acts at once in
+numpy; attacks, being few, are resolved one by one.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.ndimage import distance_transform_edt
 
 from bordersim.actors.base import Column, FamilyTable, TabledAgent
+from bordersim.actors.crossings import BorderCrossings
 from bordersim.params import IslamicStateParams
 from bordersim.world.geography import IRAQ, SYRIA, TERRAIN
 
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from bordersim.model import BorderModel
 
 HIDE, INFILTRATE, RECRUIT, ATTACK, EXTORT = range(5)
-METHODS = ("smuggler", "corrupt_post", "alone")
-WITH_CREW, CORRUPT_POST, ALONE = range(len(METHODS))
 
 
 class ISCell(TabledAgent):
@@ -61,7 +59,7 @@ class IslamicState:
     def __init__(self, model: BorderModel, capacity: int) -> None:
         self.model = model
         self.table = FamilyTable(capacity, {"members": int, "cash": float, "mode": int, "i": int, "j": int})
-        self.nearest_iraq = _nearest_cells(model.geo.country == IRAQ)
+        self.crossings = BorderCrossings(model, model.forces.islamic_state.badia_members * model.agent_scale)
         self._where: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # -- population of cells -------------------------------------------------------------
@@ -104,17 +102,19 @@ class IslamicState:
 
     # -- daily behaviour ---------------------------------------------------------------
     def act(self, runs: SmugglingDay) -> None:
-        """One day of every cell: arrivals, modes, moves, crossings, recruits, attacks."""
+        """One day of every cell: the Badia's groups, modes, moves, crossings, recruits, attacks."""
         m, p = self.model, self.model.params.islamic_state
-        self.arrive(p)
         rows = self.table.rows
+        from_badia = self.crossings.badia_day(self, p)
         if rows.size == 0:
+            self.crossings.cross(self, from_badia, runs, p)
             return
         mode = self.choose_modes(rows, p)
         self.table.mode[rows] = mode
         roaming = rows[(mode == HIDE) | (mode == RECRUIT) | (mode == EXTORT)]
         self.move_to_thin_security(roaming, self.table.mode[roaming] == RECRUIT, p)
-        self.infiltrate(rows[mode == INFILTRATE], runs, p)
+        leaving = self.crossings.set_out(self, rows[mode == INFILTRATE], from_badia, p)
+        self.crossings.cross(self, leaving, runs, p)
         self.recruit(rows[mode == RECRUIT])
         self.table.cash[rows[mode == EXTORT]] += p.extortion_per_cell_day
         defenders = [*m.militias, *m.state_forces, *m.tribes]
@@ -122,17 +122,6 @@ class IslamicState:
             if self.table.alive[row]:
                 m.encounters.islamic_state_attack(self.table.agents[row], defenders, m.tribes)
         self.upkeep_split_and_leave(p)
-
-    def arrive(self, p: IslamicStateParams) -> None:
-        """New cells come in from the Syrian Badia at the configured monthly rate."""
-        m = self.model
-        f = m.forces.islamic_state
-        mean_size = (f.members_min + f.members_max) / 2
-        n = m.rng.poisson(p.inflow_members_per_month * m.agent_scale / 30.0 / mean_size)
-        gate = m.geo.cell_of("syrian_badia", "geography.gateways")
-        for _ in range(n):
-            size = m.rng.integers(f.members_min, f.members_max + 1)
-            self.spawn(m.geo.jitter(gate, p.arrival_spread_km, m.rng, same_country=True), int(size), f.cash)
 
     def choose_modes(self, rows: np.ndarray, p: IslamicStateParams) -> np.ndarray:
         m, t = self.model, self.table
@@ -177,60 +166,6 @@ class IslamicState:
         pick = np.arange(rows.size)
         self.move(rows, ci[pick, best], cj[pick, best])
 
-    def infiltrate(self, rows: np.ndarray, runs: SmugglingDay, p: IslamicStateParams) -> None:
-        """Cross into Iraq with a crew, through a corrupt post, or alone at night."""
-        m, t = self.model, self.table
-        if rows.size == 0:
-            return
-        w = p.infiltration_method_weight
-        weights = np.array([w.smuggler, w.corrupt_post, w.alone], dtype=float)
-        crews = m.smugglers.table
-        independent = ~crews.militia_run[runs.runners] if runs.runners.size else np.array([], bool)
-        if not independent.any():
-            weights[WITH_CREW] = 0.0
-        method = m.rng.choice(len(METHODS), size=rows.size, p=weights / weights.sum())
-        i, j = t.i[rows], t.j[rows]
-        dest_i, dest_j = self.nearest_iraq[0][i, j], self.nearest_iraq[1][i, j]
-        det, cor = m.detection[dest_i, dest_j], m.corruption[dest_i, dest_j]
-        success = m.rng.random(rows.size) >= np.select(
-            [method == CORRUPT_POST, method == ALONE],
-            [det * (1.0 - cor), det * p.night_crossing_detection_share],
-            0.0,
-        )
-        self._hitch_rides(rows, method == WITH_CREW, success, dest_i, dest_j, runs, independent, p)
-        crossed = rows[success]
-        self.move(crossed, dest_i[success], dest_j[success])
-        m.today["is_infiltrations"] += int(t.members[crossed].sum())
-        for row in rows[~success]:
-            cell = t.agents[row]
-            m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p.p_capture_on_failure))
-            cell.shrink(int(lost))
-
-    def _hitch_rides(
-        self,
-        rows: np.ndarray,
-        with_crew: np.ndarray,
-        success: np.ndarray,
-        dest_i: np.ndarray,
-        dest_j: np.ndarray,
-        runs: SmugglingDay,
-        independent: np.ndarray,
-        p: IslamicStateParams,
-    ) -> None:
-        """Cells going with a crew ride with a random independent runner: they get off where
-        its route enters Iraq unless the crew was seized; the crew takes the fee."""
-        m, t = self.model, self.table
-        idx = np.flatnonzero(with_crew)
-        if idx.size == 0:
-            return
-        pool = np.flatnonzero(independent)
-        ride = pool[m.rng.integers(0, pool.size, size=idx.size)]
-        success[idx] = ~runs.runner_seized[ride]
-        for k, r in zip(idx, ride, strict=True):
-            dest_i[k], dest_j[k] = m.routes.iraq_entry[int(runs.runner_routes[r])]
-        crews = runs.runners[ride]
-        np.add.at(m.smugglers.table.cash, crews, p.smuggler_fee_per_member * t.members[rows[idx]])
-
     def recruit(self, rows: np.ndarray) -> None:
         """Recruits from the pool of aggrieved residents in reach (Epstein's rule)."""
         m, t = self.model, self.table
@@ -262,9 +197,3 @@ class IslamicState:
             t.cash[row] /= 2
             near = m.geo.jitter((int(t.i[row]), int(t.j[row])), p.split_spread_km, m.rng, same_country=True)
             self.spawn(near, half, t.cash[row])
-
-
-def _nearest_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every cell, the indices of the nearest cell where ``mask`` holds."""
-    _, (ii, jj) = distance_transform_edt(~mask, return_indices=True)
-    return ii, jj

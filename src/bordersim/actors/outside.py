@@ -32,6 +32,7 @@ class USPresence:
         self.p_isr = params.p_isr
         self.cover = np.zeros(geo.shape)
         self.cover[geo.disk(self.base, params.isr_radius_km)] = 1.0
+        self.cover[geo.watched_cells("us_isr")] = 1.0  # the border stretches ISR watches
 
     def isr(self) -> np.ndarray:
         """Chance per cell that ISR adds a detection (0 once the US has left)."""

@@ -92,6 +92,9 @@ class Geography:
     country: np.ndarray  # IRAQ or SYRIA (index into COUNTRIES)
     road: np.ndarray  # index of the road in the geography file, -1 where no road
     border: np.ndarray  # bool: cells the border line passes through
+    segment: np.ndarray  # crossing segment of a border cell (index into ``segments``), -1 elsewhere
+    segments: list[str]  # names of the border's crossing segments
+    watched_by: dict[str, np.ndarray]  # watcher -> bool per segment: the stretches it covers
     military_zone: np.ndarray  # bool: farmland closed by a militia military zone
     town_population: np.ndarray  # pre-war residents per cell
     urban_density_per_km2: float
@@ -152,6 +155,13 @@ class Geography:
         mask = (ii - i) ** 2 + (jj - j) ** 2 <= radius**2
         return np.flatnonzero(mask)
 
+    def watched_cells(self, watcher: str) -> np.ndarray:
+        """Bool layer: border cells of the segments ``watcher`` covers (none if it covers none)."""
+        covers = self.watched_by.get(watcher)
+        if covers is None:
+            return np.zeros(self.shape, dtype=bool)
+        return (self.segment >= 0) & covers[np.maximum(self.segment, 0)]
+
 
 def _town_radius_cells(population: float, cell_km: float, density_per_km2: float) -> float:
     area_km2 = max(population, 1.0) / density_per_km2
@@ -192,13 +202,18 @@ def rasterise(spec: dict, cell_km: float) -> Geography:
     terrain[military_zone] = TERRAIN["farmland"]  # a military zone is farmland closed to farmers
     lookup = {**gateways, **places}
     routes = [_route(r, n, lookup, t) for n, r in enumerate(spec.get("routes", []))]
+    border = border_dist <= cell_km * 0.75
+    names, segment, watched_by = _segments(spec["border"], border, t)
     return Geography(
         name=str(spec["name"]),
         transform=t,
         terrain=terrain,
         country=country.astype(np.int8),
         road=road,
-        border=border_dist <= cell_km * 0.75,
+        border=border,
+        segment=segment,
+        segments=names,
+        watched_by=watched_by,
         military_zone=military_zone,
         town_population=town_population,
         urban_density_per_km2=density,
@@ -290,6 +305,31 @@ def _distance_and_side(xy: np.ndarray, line: np.ndarray, t: GeoTransform):
     cross = ab[seg, 0] * rel[..., 1] - ab[seg, 1] * rel[..., 0]
     # beyond the ends of the line the side is that of the extended end segment
     return dist.min(axis=-1), np.sign(cross)
+
+
+def _segments(
+    spec: dict, border: np.ndarray, t: GeoTransform
+) -> tuple[list[str], np.ndarray, dict[str, np.ndarray]]:
+    """The border's crossing segments (each border cell belongs to the nearest anchor point;
+    one segment, ``border``, if none are given) and the segments each watcher covers."""
+    anchors = spec.get("segments") or {}
+    segment = np.full(border.shape, -1, dtype=np.int16)
+    if not anchors:
+        segment[border] = 0
+        return ["border"], segment, {}
+    cells, _ = _points(anchors, t, "geography.border.segments")
+    names = list(cells)
+    bi, bj = np.nonzero(border)
+    anchor = np.array([cells[n] for n in names])
+    d2 = (bi[:, None] - anchor[None, :, 0]) ** 2 + (bj[:, None] - anchor[None, :, 1]) ** 2
+    segment[bi, bj] = d2.argmin(axis=1)
+    watched_by = {}
+    for watcher, listed in (spec.get("watched_by") or {}).items():
+        key = f"geography.border.watched_by.{watcher}"
+        if not isinstance(listed, list) or set(map(str, listed)) - set(names):
+            raise ConfigError(key, f"{listed!r} names unknown segments", f"a list of: {', '.join(names)}")
+        watched_by[str(watcher)] = np.isin(names, listed)
+    return names, segment, watched_by
 
 
 def _points(spec: dict, t: GeoTransform, where: str):
