@@ -174,9 +174,12 @@ def test_each_pattern_check_fails_under_the_knockout_of_its_mechanism(default_mo
     ko = knocked_out(pattern)
     assert not ko.holds(pattern_id), f"{pattern_id} still holds with {pattern.knockout['description']}"
     # and the knockout is what moves it away from the evidence, also where the default model
-    # misses a band: the pattern's summed error grows
-    before = default_model.table.loc[default_model.table["pattern"] == pattern_id, "error"].sum()
-    assert ko.table["error"].sum() > before, f"{pattern_id}: the knockout did not move the outcome away"
+    # misses a band: some criterion's error grows. (Not the summed error: a criterion the
+    # knockout does not aim at may move toward its band, e.g. P8's deaths when tenfold attacks
+    # use up the IS cells that hunts would otherwise kill.)
+    before = default_model.table.loc[default_model.table["pattern"] == pattern_id, "error"].to_numpy()
+    after = ko.table["error"].to_numpy()
+    assert (after > before).any(), f"{pattern_id}: the knockout did not move the outcome away"
 
 
 @pytest.mark.slow
