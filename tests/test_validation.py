@@ -135,6 +135,7 @@ def test_every_pattern_of_the_brief_is_checked_with_a_source_and_a_knockout():
         (lambda d: d["patterns"]["P1"]["criteria"][0]["outcome"].update(colour="red"), "outcome.colour"),
         (lambda d: d["patterns"]["P1"]["criteria"][0].update(band=[200, 40]), "criteria[0].band"),
         (lambda d: d["patterns"]["P8"].pop("knockout"), "patterns.P8.knockout"),
+        (lambda d: d["patterns"]["P8"]["knockout"].update(breaks=["deaths"]), "P8.knockout.breaks"),
     ],
 )
 def test_a_bad_pattern_file_is_refused_naming_the_key(tmp_path, change, key):
@@ -173,10 +174,13 @@ def test_each_pattern_check_fails_under_the_knockout_of_its_mechanism(default_mo
     pattern = PATTERNS[pattern_id]
     ko = knocked_out(pattern)
     assert not ko.holds(pattern_id), f"{pattern_id} still holds with {pattern.knockout['description']}"
-    # and the knockout is what moves it away from the evidence, also where the default model
-    # misses a band: the pattern's summed error grows
-    before = default_model.table.loc[default_model.table["pattern"] == pattern_id, "error"].sum()
-    assert ko.table["error"].sum() > before, f"{pattern_id}: the knockout did not move the outcome away"
+    # and it is the mechanism that breaks it: the criteria the knockout aims at fail under it and
+    # move away from their bands, also where the default model already misses a band
+    for name in pattern.knockout["breaks"]:
+        before = default_model.table.set_index(["pattern", "criterion"]).loc[(pattern_id, name)]
+        after = ko.table.set_index("criterion").loc[name]
+        assert after["pass_rate"] < PATTERNS.required_pass_rate, f"{pattern_id}: {name} still passes"
+        assert after["error"] > before["error"], f"{pattern_id}: {name} did not move away from its band"
 
 
 @pytest.mark.slow

@@ -2,11 +2,13 @@
 
 A clash is attrition between two sides by Lanchester's square law over a few rounds, the
 defender's fire multiplied by the terrain of the cell. The encounters of the model are
-clashes between units that share the small :class:`Unit` protocol: an IS attack on the
-weakest unit in reach (tribes nearby join the defence), a hunt (militia clearing or a
-state raid) on IS cells its watchers spot, an ambush on an IRGC convoy, and the losses of
-an air strike. Each books its casualties, violence and civilian harm in the day's tally;
-the dead are counted by side as the units lose them (``ForceUnit.lose``, ``ISCell.lose``).
+clashes between units that share the small :class:`Unit` protocol: an IS attack on a post
+its cell chose (the fighters present there defend it, tribes nearby join in), a hunt
+(militia clearing or a state raid) on IS cells its watchers spot, an ambush on an IRGC
+convoy, and the losses of an air strike. Each books its casualties, violence and civilian
+harm in the day's tally; the dead are counted by side as the units lose them
+(``ForceUnit.lose``, ``ISCell.lose``). :func:`expected_losses` is the mean course of a clash,
+which IS cells read when they choose what to attack.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class PlacedUnit(Unit, Protocol):
     def ij(self) -> Cell: ...
 
 
+#: The sides of a defence: each unit and the fighters it brings.
+Sides = list[tuple[Unit, float]]
+
+
 def engage(
     attacker: float,
     defender: float,
@@ -66,6 +72,25 @@ def engage(
             break
         da = rng.binomial(a, min(1.0, rate * d * defender_factor / a))
         dd = rng.binomial(d, min(1.0, rate * a / d))
+        a, d = a - da, d - dd
+        a_lost, d_lost = a_lost + da, d_lost + dd
+        if a_lost >= sec.break_off_loss_share * attacker or d_lost >= sec.break_off_loss_share * defender:
+            break
+    return a_lost, d_lost
+
+
+def expected_losses(
+    attacker: float, defender: float, defender_factor: float, sec: SecurityParams
+) -> tuple[float, float]:
+    """The mean course of :func:`engage`: (attacker losses, defender losses) when each round
+    takes its expected losses, with the same rounds and break-off rule."""
+    a, d = float(attacker), float(defender)
+    a_lost = d_lost = 0.0
+    rate = sec.lanchester_rate
+    for _ in range(sec.clash_rounds):
+        if a <= 0 or d <= 0:
+            break
+        da, dd = min(a, rate * d * defender_factor), min(d, rate * a)
         a, d = a - da, d - dd
         a_lost, d_lost = a_lost + da, d_lost + dd
         if a_lost >= sec.break_off_loss_share * attacker or d_lost >= sec.break_off_loss_share * defender:
@@ -137,28 +162,24 @@ class Encounters:
                 hunter.lose(lost)
                 cell.lose(killed)
 
+    def defence(
+        self, post: Unit, fighters: float, at: Cell, attackers: float, tribes: Sequence[Tribe]
+    ) -> Sides:
+        """Who defends a post at ``at``: the ``fighters`` present there, and every other tribe
+        based within its defence radius with min(its fighters, commitment × attackers) ×
+        allegiance."""
+        tp = self.params.tribes
+        reach = tp.defend_radius_km / self.geo.transform.cell_km
+        helpers = [t for t in tribes if t is not post and distance(at, t.ij) <= reach]
+        most = tp.helper_commitment_per_attacker * attackers
+        return [(post, fighters), *((t, min(t.fighters, most) * t.allegiance) for t in helpers)]
+
     def islamic_state_attack(
-        self, cell: ISCell, units: Sequence[PlacedUnit], tribes: Sequence[Tribe]
+        self, cell: ISCell, post: Unit, fighters: float, at: Cell, tribes: Sequence[Tribe]
     ) -> None:
-        """An IS cell attacks the weakest unit in reach; tribes within their defence radius
-        join the defence in proportion to their allegiance."""
-        p, sec, tp = self.params.islamic_state, self.params.security, self.params.tribes
-        cell_km = self.geo.transform.cell_km
-        r = p.attack_radius_km / cell_km
-        targets = [u for u in units if u.fighters >= 1 and distance(u.ij, cell.ij) <= r]
-        if not targets:
-            return
-        target = min(targets, key=lambda u: u.fighters)
-        at = target.ij
-        reach = tp.defend_radius_km / cell_km
-        helpers = [t for t in tribes if t is not target and distance(at, t.ij) <= reach]
-        sides: list[tuple[Unit, float]] = [
-            (target, min(target.fighters, sec.defence_cap_per_attacker * cell.members))
-        ]
-        sides += [
-            (t, min(t.fighters, tp.helper_commitment_per_attacker * cell.members) * t.allegiance)
-            for t in helpers
-        ]
+        """An IS cell strikes a post at ``at`` held by ``fighters`` of a unit (no cap: all of
+        them fight); the defenders' losses are shared in proportion to what each side brought."""
+        sides = self.defence(post, fighters, at, cell.members, tribes)
         defence = sum(n for _, n in sides)
         lost, killed = self.clash(cell.members, defence, at)
         self.today["is_attacks"] += 1

@@ -16,7 +16,8 @@ from bordersim.world.geography import ROUTE_KINDS
 DEATHS = ["deaths_is", "deaths_militia", "deaths_state", "deaths_tribe", "deaths_civilians"]
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
-    "is_attacks", "is_infiltrations", "is_crossing_attempts", "is_recruits", "is_captured",
+    "is_attacks", "is_attack_intentions_unmet", "is_infiltrations", "is_crossing_attempts", "is_recruits",
+    "is_captured",
     "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",

@@ -157,7 +157,7 @@ class SecurityParams:
     p_clear: float
     clear_min_fighters: float
     hunt_commitment_per_member: float
-    defence_cap_per_attacker: float
+    checkpoint_fighters_share: float
     lanchester_rate: float
     clash_rounds: int
     break_off_loss_share: float
@@ -219,6 +219,8 @@ class IslamicStateParams:
     p_extort: float
     attack_min_members: int
     attack_radius_km: float
+    operational_radius_km: float
+    attack_min_exchange: float
     move_radius_km: float
     move_candidates: int
     recruit_pool_scale: float

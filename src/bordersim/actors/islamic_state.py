@@ -3,18 +3,24 @@ attack, extort, split when large and die when small.
 
 Groups come from the stock in the Syrian Badia, and cells west of the border may leave: they
 decide whether and where to cross by the risk they have learnt (``crossings``). Recruits come
-from aggrieved residents by Epstein's rule (see ``population``). The family acts at once in
+from aggrieved residents by Epstein's rule (see ``population``). A cell that means to attack
+strikes where security is thin: it weighs every post in operational reach (a militia's base
+and checkpoints, a state unit's base, a tribe's home, each with the fighters present there)
+by the expected exchange of a Lanchester fight and its chance of getting away, and strikes the
+best one if it promises enough; otherwise its intention goes unmet. The family acts at once in
 numpy; attacks, being few, are resolved one by one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bordersim.actors.base import Column, FamilyTable, TabledAgent
 from bordersim.actors.crossings import BorderCrossings
+from bordersim.encounters import Cell, PlacedUnit, distance, expected_losses, terrain_factor
 from bordersim.params import IslamicStateParams
 from bordersim.world.geography import IRAQ, SYRIA, TERRAIN
 
@@ -23,6 +29,29 @@ if TYPE_CHECKING:
     from bordersim.model import BorderModel
 
 HIDE, INFILTRATE, RECRUIT, ATTACK, EXTORT = range(5)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A place an IS cell can strike: a unit's base or checkpoint and the fighters present."""
+
+    unit: PlacedUnit
+    ij: Cell
+    fighters: float
+
+
+def posts(model: BorderModel) -> list[Post]:
+    """The posts of the zone holding at least one fighter: each militia checkpoint (a share of
+    its unit's fighters times the unit's staffing) and the militia's base (the rest, where the
+    unit stands), each state unit's base and each tribe's home (all their fighters)."""
+    share = model.params.security.checkpoint_fighters_share
+    out: list[Post] = []
+    for unit in model.militias:
+        staff = share * unit.fighters * unit.checkpoint_staffing
+        out += [Post(unit, cp, staff) for cp in unit.checkpoints]
+        out.append(Post(unit, unit.ij, unit.fighters - staff * len(unit.checkpoints)))
+    out += [Post(u, u.ij, u.fighters) for u in (*model.state_forces, *model.tribes)]
+    return [q for q in out if q.fighters >= 1]
 
 
 class ISCell(TabledAgent):
@@ -103,7 +132,7 @@ class IslamicState:
     # -- daily behaviour ---------------------------------------------------------------
     def act(self, runs: SmugglingDay) -> None:
         """One day of every cell: the Badia's groups, modes, moves, crossings, recruits, attacks."""
-        m, p = self.model, self.model.params.islamic_state
+        p = self.model.params.islamic_state
         rows = self.table.rows
         from_badia = self.crossings.badia_day(self, p)
         if rows.size == 0:
@@ -117,10 +146,9 @@ class IslamicState:
         self.crossings.cross(self, leaving, runs, p)
         self.recruit(rows[mode == RECRUIT])
         self.table.cash[rows[mode == EXTORT]] += p.extortion_per_cell_day
-        defenders = [*m.militias, *m.state_forces, *m.tribes]
         for row in rows[mode == ATTACK]:
             if self.table.alive[row]:
-                m.encounters.islamic_state_attack(self.table.agents[row], defenders, m.tribes)
+                self.attack(self.table.agents[row], p)
         self.upkeep_split_and_leave(p)
 
     def choose_modes(self, rows: np.ndarray, p: IslamicStateParams) -> np.ndarray:
@@ -129,11 +157,8 @@ class IslamicState:
         in_syria = m.geo.country[i, j] == SYRIA
         u = m.rng.random(rows.size)
         pool = m.population.recruit_pool[i, j]
-        # a cell attacks where the chance of being caught (Epstein's P) is low
-        bold = m.rng.random(rows.size) >= m.population.arrest[i, j]
-        can_attack = (t.members[rows] >= p.attack_min_members) & bold
         mode = np.full(rows.size, HIDE)
-        mode[(u < p.p_attack) & can_attack] = ATTACK
+        mode[(u < p.p_attack) & (t.members[rows] >= p.attack_min_members)] = ATTACK  # an intention
         band = (u >= p.p_attack) & (u < p.p_attack + p.p_extort)
         mode[band] = EXTORT
         recruit_band = (u >= p.p_attack + p.p_extort) & (u < p.p_attack + p.p_extort + p.p_recruit)
@@ -141,6 +166,40 @@ class IslamicState:
         wants_out = in_syria & (m.rng.random(rows.size) < p.p_infiltrate)
         mode[wants_out] = INFILTRATE
         return mode
+
+    def attack(self, cell: ISCell, p: IslamicStateParams) -> None:
+        """A cell that means to attack goes to the best post in reach and strikes it; with none
+        worth it, the intention is counted as unmet."""
+        m = self.model
+        target = self.choose_target(cell, p)
+        if target is None:
+            m.today["is_attack_intentions_unmet"] += 1
+            return
+        self.move(np.array([cell.row]), np.array([target.ij[0]]), np.array([target.ij[1]]))
+        m.encounters.islamic_state_attack(cell, target.unit, target.fighters, target.ij, m.tribes)
+
+    def choose_target(self, cell: ISCell, p: IslamicStateParams) -> Post | None:
+        """Of the posts within ``operational_radius_km`` in the cell's country whose expected
+        exchange is at least ``attack_min_exchange``, the one with the best exchange times the
+        chance of getting away (1 − Epstein's arrest probability there); None when none is."""
+        m, members = self.model, float(cell.members)
+        r = p.operational_radius_km / m.geo.transform.cell_km
+        country = m.geo.country[cell.ij]
+        reach = [q for q in posts(m) if m.geo.country[q.ij] == country and distance(q.ij, cell.ij) <= r]
+        exchange = [(self.exchange(members, q), q) for q in reach]
+        worth = [
+            (x * (1.0 - m.population.arrest[q.ij]), q) for x, q in exchange if x >= p.attack_min_exchange
+        ]
+        return max(worth, key=lambda w: w[0])[1] if worth else None
+
+    def exchange(self, members: float, post: Post) -> float:
+        """Defenders an attack on ``post`` is expected to kill per member lost: the mean course
+        of a Lanchester fight with the post's defence (helpers included) and terrain."""
+        m, sec = self.model, self.model.params.security
+        sides = m.encounters.defence(post.unit, post.fighters, post.ij, members, m.tribes)
+        factor = terrain_factor(int(m.geo.terrain[post.ij]), sec)
+        lost, killed = expected_losses(members, sum(n for _, n in sides), factor, sec)
+        return killed / lost
 
     def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: IslamicStateParams) -> None:
         """Each roaming cell scores a few nearby cells and moves to the least watched one;

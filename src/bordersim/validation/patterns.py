@@ -217,6 +217,12 @@ def _pattern(pid: str, spec: dict[str, Any], key: str) -> Pattern:
     criteria = [_criterion(c, f"{key}.criteria[{k}]") for k, c in enumerate(spec.get("criteria") or [])]
     if not criteria:
         raise ConfigError(f"{key}.criteria", "a pattern needs at least one criterion", "a list of criteria")
+    names = [c.name for c in criteria]
+    breaks = knockout.get("breaks") or []
+    if not breaks or set(breaks) - set(names):
+        raise ConfigError(
+            f"{key}.knockout.breaks", f"{breaks!r} must name criteria of the pattern", "; ".join(names)
+        )
     return Pattern(pid, spec["claim"], spec["mechanism"], knockout, criteria)
 
 

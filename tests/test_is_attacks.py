@@ -1,0 +1,87 @@
+"""IS attacks chosen by opportunity (MODEL.md 7.7, 7.8): a cell that means to attack strikes
+the post in reach where security is thinnest, goes unmet when none is worth it, and fights
+the whole garrison present by Lanchester's law."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bordersim.actors.islamic_state import ISCell
+from bordersim.encounters import expected_losses, terrain_factor
+from bordersim.model import BorderModel
+
+#: Any post in reach is worth attacking, so the choice alone is tested.
+ANY_POST = {"params.islamic_state.attack_min_exchange": 0.0}
+
+
+def spawn_cell(model: BorderModel, ij: tuple[int, int], members: int = 8) -> ISCell:
+    return model.islamic_state.spawn(ij, members, cash=0.0)
+
+
+def share_targeting(model: BorderModel, unit_name: str, spots: list[tuple[int, int]]) -> float:
+    """Share of IS cells placed at ``spots`` that choose a post of the unit named ``unit_name``."""
+    chosen = 0
+    for ij in spots:
+        cell = spawn_cell(model, ij)
+        target = model.islamic_state.choose_target(cell, model.params.islamic_state)
+        chosen += target is not None and target.unit.name == unit_name
+        model.islamic_state.remove(cell)
+    return chosen / len(spots)
+
+
+def test_halving_a_unit_raises_its_chance_of_being_the_target(make_model):
+    model = make_model(ANY_POST)
+    unit = min(model.tribes, key=lambda t: t.fighters)  # a small tribe, beside other posts
+    rng = np.random.default_rng(0)
+    spots = [tuple(int(x) for x in rng.integers(0, model.geo.shape)) for _ in range(150)]
+    before = share_targeting(model, unit.name, spots)
+    unit.fighters /= 2
+    after = share_targeting(model, unit.name, spots)
+    assert after > before
+
+
+def test_a_cell_with_no_post_in_reach_records_an_unmet_intention_and_attacks_nobody(make_model):
+    model = make_model({"params.islamic_state.operational_radius_km": 0.01})
+    strength = [u.fighters for u in (*model.militias, *model.state_forces, *model.tribes)]
+    cell = spawn_cell(model, (0, 0))
+    model.islamic_state.attack(cell, model.params.islamic_state)
+    assert model.today["is_attack_intentions_unmet"] == 1
+    assert model.today["is_attacks"] == 0
+    assert cell.members == 8 and cell.ij == (0, 0)
+    assert [u.fighters for u in (*model.militias, *model.state_forces, *model.tribes)] == strength
+
+
+@dataclass
+class Garrison:
+    """A post's defenders, restored before every attack."""
+
+    fighters: float
+
+    def lose(self, fighters: float, materiel: float = 0.0) -> None:
+        self.fighters -= fighters
+
+
+def mean_attack_losses(model: BorderModel, garrison: float, attackers: int, n: int = 400) -> np.ndarray:
+    """Mean (attackers lost, defenders killed) of ``n`` attacks on a garrison at one cell."""
+    at = (model.geo.shape[0] // 2, 5)
+    losses = []
+    for _ in range(n):
+        cell, post = spawn_cell(model, at, attackers), Garrison(garrison)
+        model.encounters.islamic_state_attack(cell, post, garrison, at, tribes=[])
+        losses.append((attackers - cell.members, garrison - post.fighters))
+        model.islamic_state.remove(cell)
+    return np.mean(losses, axis=0)
+
+
+def test_an_attack_kills_in_lanchester_proportion_with_the_whole_garrison_fighting(make_model):
+    model = make_model()
+    sec = model.params.security
+    factor = terrain_factor(int(model.geo.terrain[model.geo.shape[0] // 2, 5]), sec)
+    small, big = mean_attack_losses(model, 10, 10), mean_attack_losses(model, 80, 10)
+    assert big[0] > 2 * small[0]  # no cap: eight times the garrison, many more attackers lost
+    for garrison, (lost, killed) in ((10, small), (80, big)):
+        want_lost, want_killed = expected_losses(10, garrison, factor, sec)
+        assert abs(lost - want_lost) < 0.3 * want_lost + 0.3
+        assert abs(killed - want_killed) < 0.3 * want_killed + 0.3
