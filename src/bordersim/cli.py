@@ -31,8 +31,8 @@ from omegaconf import DictConfig
 from bordersim import config
 from bordersim.errors import ConfigError
 
-#: Where a sweep's state lives once a multirun has imported it (see :func:`main`).
-SWEEP_MODULE = "bordersim.experiments.sweep"
+#: Where a sweep's or sensitivity study's state lives once a multirun has imported it (see :func:`main`).
+SWEEP_MODULES = ("bordersim.experiments.sweep", "bordersim.sensitivity.study")
 
 
 @hydra.main(version_base="1.3", config_path="pkg://bordersim.configs", config_name="config")
@@ -182,7 +182,7 @@ def main() -> None:
         sys.exit(2)
     try:
         app()
-    finally:  # a multirun imported the sweep module (its callback); collect it once
-        sweep = sys.modules.get(SWEEP_MODULE)
-        status = sweep.finish() if sweep is not None else 0
+    finally:  # a multirun imported the sweep or study module (its callback); collect it once
+        modules = [sys.modules.get(name) for name in SWEEP_MODULES]
+        status = max([m.finish() for m in modules if m is not None], default=0)
     sys.exit(status)

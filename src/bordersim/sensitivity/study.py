@@ -20,12 +20,25 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from bordersim.experiments.progress import Progress
 from bordersim.experiments.store import atomic
 from bordersim.sensitivity import analysis, report
 from bordersim.sensitivity.design import design, settings
+from bordersim.sensitivity.runner import RUNS
 
 STUDY_JSON = "study.json"
 REPORT_DIR = "morris"
+#: The study this process launched and its progress display, until it is analysed.
+_state: dict[str, Any] = {}
+
+
+class RunProgress(Progress):
+    """The sweeps' progress line, counting a study's run files."""
+
+    def count(self) -> tuple[int, int]:
+        files = [p.name for p in (self.root / RUNS).glob("*/*.json")]
+        failed = sum(name.endswith(".failed.json") for name in files)
+        return len(files), failed
 
 
 class MorrisCallback(Callback):
@@ -35,28 +48,13 @@ class MorrisCallback(Callback):
         start(config)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        status = analyse(Path(config.hydra.sweep.dir))
-        if status:
-            print(f"study incomplete; resume with: {read_study(Path(config.hydra.sweep.dir))['resume']}")
+        finish()
 
 
 def start(config: DictConfig) -> None:
-    """Write ``study.json``, or check that the directory holds this same study."""
+    """Write ``study.json`` (or check the directory holds this same study); show progress."""
     root = Path(config.hydra.sweep.dir)
-    s, d = settings(config), design(config)
-    launch = [
-        *config.hydra.overrides.task,
-        *(o for o in config.hydra.overrides.hydra if not o.startswith("hydra.mode=")),
-    ]
-    resume = [o for o in launch if not o.startswith("hydra.sweep.dir=")] + [f"hydra.sweep.dir={root}"]
-    run_keys = {k: config[k] for k in ("days", "spin_up_days", "start_date", "seed")}
-    distinct_rows = len({d.key(r) for r in d.rows})  # a row the design repeats shares its runs
-    meta = {
-        "settings": s, "run": run_keys, "factors": d.factors, "n_estimates": len(d.estimates),
-        "n_rows": len(d.rows), "n_runs": distinct_rows * len(s["scenarios"]) * d.seeds_per_row,
-        "command": shlex.join(["bordersim", "-m", *launch]),
-        "resume": shlex.join(["bordersim", "-m", *resume]),
-    }  # fmt: skip
+    meta = describe(config, root)
     previous = read_study(root)
     if previous and (previous["settings"], previous["run"]) != (meta["settings"], meta["run"]):
         message = "resume it with the same settings or choose a new hydra.sweep.dir"
@@ -65,8 +63,40 @@ def start(config: DictConfig) -> None:
     root.mkdir(parents=True, exist_ok=True)
     text = json.dumps(meta, indent=2, default=str)
     atomic(root / STUDY_JSON, lambda p: p.write_text(text))
-    print(f"study {root}: {meta['n_estimates']} estimates in {len(d.factors)} factors, "
+    print(f"study {root}: {meta['n_estimates']} estimates in {len(meta['factors'])} factors, "
           f"{meta['n_rows']} rows, {meta['n_runs']} runs", flush=True)  # fmt: skip
+    progress = RunProgress(root, meta["n_runs"])
+    progress.start()
+    _state.update(root=root, progress=progress)
+
+
+def describe(config: DictConfig, root: Path) -> dict[str, Any]:
+    """What ``study.json`` records: settings, run keys, factors, sizes, the command and its resume."""
+    s, d = settings(config), design(config)
+    launch = [
+        *config.hydra.overrides.task,
+        *(o for o in config.hydra.overrides.hydra if not o.startswith("hydra.mode=")),
+    ]
+    resume = [o for o in launch if not o.startswith("hydra.sweep.dir=")] + [f"hydra.sweep.dir={root}"]
+    distinct_rows = len({d.key(r) for r in d.rows})  # a row the design repeats shares its runs
+    return {
+        "settings": s, "run": {k: config[k] for k in ("days", "spin_up_days", "start_date", "seed")},
+        "factors": d.factors, "n_estimates": len(d.estimates), "n_rows": len(d.rows),
+        "n_runs": distinct_rows * len(s["scenarios"]) * d.seeds_per_row,
+        "command": shlex.join(["bordersim", "-m", *launch]),
+        "resume": shlex.join(["bordersim", "-m", *resume]),
+    }  # fmt: skip
+
+
+def finish() -> int:
+    """Analyse the study this process launched, once; the exit code (1: runs failed or missing)."""
+    if "root" in _state:
+        root, progress = _state.pop("root"), _state.pop("progress")
+        progress.stop()
+        _state["exit_code"] = analyse(root)
+        if _state["exit_code"]:
+            print(f"study incomplete; resume with: {read_study(root)['resume']}")
+    return _state.get("exit_code", 0)
 
 
 def read_study(root: Path) -> dict[str, Any]:
@@ -90,6 +120,8 @@ def analyse(root: Path) -> int:
         f"after a {spin_up}-day spin-up. {len(runs)} of {study['n_runs']} runs finished.",
     ]
     page = report.write_report(found, root / REPORT_DIR, header)
+    failed = len(list((root / RUNS).glob("*/*.failed.json")))
+    print(f"study {root}: {len(runs)} of {study['n_runs']} runs ok, {failed} failed")
     print(f"morris report: {page}")
     return 0 if len(runs) >= study["n_runs"] else 1
 
