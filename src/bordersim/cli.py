@@ -7,6 +7,8 @@ allowed, exit code 2, and no output files.
 ``bordersim -m experiment=NAME`` sweeps scenarios, parameters and seeds (experiments/README.md):
 each job runs its block of seeds into ``seed_NNNN/`` directories, and the sweep ends with the
 collected dataset and the comparison table; it exits 1 if any run failed or is missing.
+``bordersim -m experiment=morris`` is a sensitivity study instead: each job runs a block of
+sample rows in every scenario (:mod:`bordersim.sensitivity`).
 """
 
 from __future__ import annotations
@@ -29,13 +31,18 @@ from omegaconf import DictConfig
 from bordersim import config
 from bordersim.errors import ConfigError
 
-#: Where a sweep's state lives once a multirun has imported it (see :func:`main`).
-SWEEP_MODULE = "bordersim.experiments.sweep"
+#: Where a sweep's or sensitivity study's state lives once a multirun has imported it (see :func:`main`).
+SWEEP_MODULES = ("bordersim.experiments.sweep", "bordersim.sensitivity.study")
 
 
 @hydra.main(version_base="1.3", config_path="pkg://bordersim.configs", config_name="config")
 def app(cfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
+    if HydraConfig.get().mode == RunMode.MULTIRUN and "sensitivity" in cfg:  # experiment=morris
+        from bordersim.sensitivity.runner import run_rows
+
+        run_rows(cfg, Path(HydraConfig.get().sweep.dir))
+        return
     if HydraConfig.get().mode == RunMode.MULTIRUN:
         from bordersim.experiments.runner import run_block  # the model's stack, loaded when a job runs
 
@@ -175,7 +182,7 @@ def main() -> None:
         sys.exit(2)
     try:
         app()
-    finally:  # a multirun imported the sweep module (its callback); collect it once
-        sweep = sys.modules.get(SWEEP_MODULE)
-        status = sweep.finish() if sweep is not None else 0
+    finally:  # a multirun imported the sweep or study module (its callback); collect it once
+        modules = [sys.modules.get(name) for name in SWEEP_MODULES]
+        status = max([m.finish() for m in modules if m is not None], default=0)
     sys.exit(status)

@@ -42,7 +42,7 @@ TOP_LEVEL = {
     "geography", "forces", "params", "scenario",
 }  # fmt: skip
 #: Top-level keys other parts of bordersim add (e.g. the experiment presets); not model inputs.
-EXTRA_TOP_LEVEL: set[str] = {"sweep", "n_seeds", "seeds_per_job"}
+EXTRA_TOP_LEVEL: set[str] = {"sweep", "n_seeds", "seeds_per_job", "sensitivity"}
 SHARE_SUFFIXES = ("_prob", "_share", "_fraction", "_decay")
 SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
 #: Parameters the model divides by or uses as a Gaussian spread: they must be > 0.
