@@ -82,7 +82,7 @@ def time_run(overrides: list[str] | tuple[str, ...], repeats: int) -> dict[str, 
         model = BorderModel(cfg)
         t3 = time.perf_counter()
         agent_steps = 0
-        for _ in range(model.days):
+        for _ in range(model.spin_up + model.days):  # a run simulates its spin-up too
             agent_steps += len(model.agents)
             model.run_for(1)
         t4 = time.perf_counter()
@@ -97,11 +97,13 @@ def time_run(overrides: list[str] | tuple[str, ...], repeats: int) -> dict[str, 
         }
         for key, seconds in phases.items():
             best[key] = min(best.get(key, math.inf), seconds)
-    days = model.days
+    days = model.spin_up + model.days
     one_run = best["resolve_s"] + best["build_s"] + best["run_s"] + best["summary_s"]
     return {
         **{k: round(v, 4) for k, v in best.items()},
         "days": days,
+        "spin_up_days": model.spin_up,
+        "year_s": round(best["run_s"] / days * 365, 3),
         "repeats": repeats,
         "ms_per_day": round(best["run_s"] / days * 1e3, 3),
         "agents_per_day": round(agent_steps / days, 1),
@@ -157,7 +159,7 @@ def scaling(days: int, repeats: int, default: dict[str, Any] | None) -> dict[str
     ``default`` (the section-1 run, when it has ``days`` days) stands for agent_scale 1."""
     agents, cells = [], []
     for scale in AGENT_SCALES:
-        if scale == 1 and default is not None and default["days"] == days:
+        if scale == 1 and default is not None and default["days"] - default["spin_up_days"] == days:
             agents.append({"agent_scale": 1, **_point(default)})
             continue
         agents.append(
@@ -267,7 +269,11 @@ def print_table(fig: dict[str, Any]) -> None:
     row("config compose (Hydra)", f"{d['compose_s']:.3f} s", "once per sweep job")
     row("config resolve", f"{d['resolve_s']:.3f} s")
     row("model build", f"{d['build_s']:.3f} s", "target <= 0.1 s")
-    row(f"one year after build ({d['days']} days)", f"{d['run_s']:.2f} s", "target <= 0.3 s")
+    row(
+        f"one run after build ({d['spin_up_days']} spin-up + {d['days'] - d['spin_up_days']} days)",
+        f"{d['run_s']:.2f} s",
+    )
+    row("a simulated year (365 days)", f"{d['year_s']:.2f} s", "target <= 0.3 s")
     row(
         "per simulated day",
         f"{d['ms_per_day']:.2f} ms",

@@ -13,8 +13,8 @@ which IS cells read when they choose what to attack.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -64,19 +64,12 @@ def engage(
     strength (square law), the defender's fire multiplied by the terrain factor. A side
     that has lost ``sec.break_off_loss_share`` of its strength breaks off.
     """
-    a, d = int(attacker), int(defender)
-    a_lost = d_lost = 0
-    rate = sec.lanchester_rate
-    for _ in range(sec.clash_rounds):
-        if a <= 0 or d <= 0:
-            break
-        da = rng.binomial(a, min(1.0, rate * d * defender_factor / a))
-        dd = rng.binomial(d, min(1.0, rate * a / d))
-        a, d = a - da, d - dd
-        a_lost, d_lost = a_lost + da, d_lost + dd
-        if a_lost >= sec.break_off_loss_share * attacker or d_lost >= sec.break_off_loss_share * defender:
-            break
-    return a_lost, d_lost
+
+    def fall(n: int, hits: float) -> int:
+        return int(rng.binomial(n, min(1.0, hits / n)))
+
+    a_lost, d_lost = _rounds(attacker, defender, defender_factor, sec, int, fall)
+    return int(a_lost), int(d_lost)
 
 
 def expected_losses(
@@ -84,13 +77,28 @@ def expected_losses(
 ) -> tuple[float, float]:
     """The mean course of :func:`engage`: (attacker losses, defender losses) when each round
     takes its expected losses, with the same rounds and break-off rule."""
-    a, d = float(attacker), float(defender)
-    a_lost = d_lost = 0.0
+    return _rounds(attacker, defender, defender_factor, sec, float, min)
+
+
+def _rounds(
+    attacker: float,
+    defender: float,
+    defender_factor: float,
+    sec: SecurityParams,
+    whole: Callable[[float], Any],
+    fall: Callable[[Any, float], Any],
+) -> tuple[Any, Any]:
+    """The rounds of a clash; ``fall(n, hits)`` is how many of a side of ``n`` fall to the
+    other side's ``hits`` (Lanchester rate times its strength, times terrain for the defender);
+    ``whole`` turns the strengths into the fighters who fight (whole ones when drawn)."""
+    a, d = whole(attacker), whole(defender)
+    a_lost = d_lost = 0
     rate = sec.lanchester_rate
     for _ in range(sec.clash_rounds):
         if a <= 0 or d <= 0:
             break
-        da, dd = min(a, rate * d * defender_factor), min(d, rate * a)
+        da = fall(a, rate * d * defender_factor)
+        dd = fall(d, rate * a)
         a, d = a - da, d - dd
         a_lost, d_lost = a_lost + da, d_lost + dd
         if a_lost >= sec.break_off_loss_share * attacker or d_lost >= sec.break_off_loss_share * defender:

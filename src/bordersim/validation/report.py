@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bordersim.experiments.store import COLLECTED, atomic
+from bordersim.experiments.store import COLLECTED, atomic, read_meta
 from bordersim.report.style import Drawn, finish, new_figure
 from bordersim.validation.patterns import Patterns, Validation, evaluate, load
 
@@ -41,11 +41,7 @@ def evaluate_sweep(root: Path, patterns: Patterns) -> Validation:
     if not daily_path.is_file() or not runs_path.is_file():
         raise ValidationError(f"{root}: no collected runs (run bordersim-collect {root} first)")
     runs = pd.read_parquet(runs_path)
-    swept = (
-        json.loads((root / "sweep.json").read_text()).get("swept_parameters", [])
-        if (root / "sweep.json").is_file()
-        else []
-    )
+    swept = read_meta(root).get("swept_parameters") or []
     if swept:
         raise ValidationError(
             f"{root}: parameters were swept ({', '.join(swept)}); the patterns judge the default "
