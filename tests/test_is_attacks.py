@@ -75,13 +75,52 @@ def mean_attack_losses(model: BorderModel, garrison: float, attackers: int, n: i
     return np.mean(losses, axis=0)
 
 
-def test_an_attack_kills_in_lanchester_proportion_with_the_whole_garrison_fighting(make_model):
+def test_an_attack_is_a_hit_and_run_fight_in_lanchester_proportion_with_the_whole_garrison(make_model):
     model = make_model()
-    sec = model.params.security
-    factor = terrain_factor(int(model.geo.terrain[model.geo.shape[0] // 2, 5]), sec)
+    sec, p = model.params.security, model.params.islamic_state
+    terrain = terrain_factor(int(model.geo.terrain[model.geo.shape[0] // 2, 5]), sec)
     small, big = mean_attack_losses(model, 10, 10), mean_attack_losses(model, 80, 10)
     assert big[0] > 2 * small[0]  # no cap: eight times the garrison, many more attackers lost
     for garrison, (lost, killed) in ((10, small), (80, big)):
-        want_lost, want_killed = expected_losses(10, garrison, factor, sec)
+        factor = terrain * p.ambush_return_fire_share  # the attackers pick the moment
+        want_lost, want_killed = expected_losses(10, garrison, factor, sec, p.attack_rounds)
         assert abs(lost - want_lost) < 0.3 * want_lost + 0.3
         assert abs(killed - want_killed) < 0.3 * want_killed + 0.3
+
+
+def hunt_outcomes(model: BorderModel, hunter_fighters: float, members: int = 6, n: int = 200) -> dict[str, float]:
+    """Share of ``n`` hunts of a cell of ``members`` by a hunter of ``hunter_fighters`` that end
+    in a fight, an arrest or the cell slipping away, and the mean dead per hunt."""
+    at = (model.geo.shape[0] // 2, 5)
+    counts = {"fought": 0.0, "arrested": 0.0, "slipped away": 0.0, "dead": 0.0}
+    for _ in range(n):
+        model.today.clear()
+        cell, hunter = spawn_cell(model, at, members), Garrison(hunter_fighters)
+        hunter.ij = at  # type: ignore[attr-defined]
+        model.encounters.hunt(hunter, 1.0, 1.0, np.ones(model.geo.shape), 1.0)
+        dead = model.today["deaths_is"] + (hunter_fighters - hunter.fighters)
+        counts["dead"] += dead / n
+        if model.today["is_arrested"]:
+            counts["arrested"] += 1 / n
+        elif cell.ij == at:  # a cell that gets away moves off (rarely to its own cell)
+            counts["fought"] += 1 / n
+        else:
+            counts["slipped away"] += 1 / n
+        model.islamic_state.remove(cell)
+    return counts
+
+
+def test_a_cell_hunted_by_an_overwhelming_force_runs_and_is_arrested_or_slips_away(make_model):
+    model = make_model()
+    outcome = hunt_outcomes(model, hunter_fighters=200)
+    assert outcome["dead"] == 0 and outcome["fought"] < 0.05  # a cell that slips away rarely lands on its own cell
+    p_evade = model.params.islamic_state.p_evade_hunt
+    assert abs(outcome["slipped away"] - p_evade) < 0.1
+    assert abs(outcome["arrested"] - (1 - p_evade)) < 0.1
+
+
+def test_a_cell_hunted_by_a_handful_stands_and_fights(make_model):
+    model = make_model()
+    outcome = hunt_outcomes(model, hunter_fighters=2)
+    assert outcome["fought"] > 0.95 and outcome["arrested"] == 0
+    assert outcome["dead"] > 0

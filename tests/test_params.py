@@ -105,6 +105,14 @@ def test_an_unknown_parameter_is_refused_naming_its_key(config_with):
     assert err.value.key == "params.security.p_raids"
 
 
+def test_two_units_of_one_name_are_refused(config_with):
+    cfg = config_with()
+    cfg["forces"]["tribes"][1]["name"] = cfg["forces"]["tribes"][0]["name"]
+    with pytest.raises(ConfigError, match="used twice") as err:
+        bordersim.resolve(cfg)
+    assert err.value.key == "forces"
+
+
 def test_a_strike_by_an_unknown_actor_is_refused():
     cfg = bordersim.compose_config(["scenario=[strike]", "scenario.strike.actor=russia"])
     with pytest.raises(ConfigError) as err:

@@ -100,6 +100,16 @@ def test_deaths_are_counted_only_in_months_without_strikes():
     assert v.values["value"].item() == pytest.approx(3.0)
 
 
+def test_drift_is_the_largest_monthly_departure_from_the_first_month_over_metrics_and_units():
+    daily = frame("baseline", 0, days=90, mean_grievance=0.2)
+    daily["fighters[Tafuf]"] = [100.0] * 30 + [90.0] * 30 + [120.0] * 30  # +20% in the third month
+    daily["fighters[gone]"] = 0.0  # a unit that starts with nobody is left out
+    with_units = criterion("drift", (0, 0.15), metrics=["mean_grievance"], units=True)
+    assert judged(with_units, daily).values["value"].item() == pytest.approx(0.2)
+    without = criterion("drift", (0, 0.15), metrics=["mean_grievance"])
+    assert judged(without, daily).values["value"].item() == 0.0
+
+
 def test_a_scenario_nobody_ran_leaves_its_criteria_not_evaluated():
     v = judged(
         criterion("total", (25, math.inf), metric="strike_casualties", scenario="strike"),
@@ -118,7 +128,7 @@ def test_the_naive_reference_reads_the_runs_config():
 
 
 def test_every_pattern_of_the_brief_is_checked_with_a_source_and_a_knockout():
-    assert [p.id for p in PATTERNS.patterns] == [f"P{k}" for k in range(1, 9)]
+    assert [p.id for p in PATTERNS.patterns] == [*(f"P{k}" for k in range(1, 9)), "SQ"]
     for p in PATTERNS.patterns:
         assert p.knockout["overrides"] and p.knockout["description"]
         assert all(c.source for c in p.criteria)

@@ -57,8 +57,10 @@ def engage(
     defender_factor: float,
     sec: SecurityParams,
     rng: np.random.Generator,
+    rounds: int | None = None,
 ) -> tuple[int, int]:
-    """Fight up to ``sec.clash_rounds`` rounds; return (attacker losses, defender losses).
+    """Fight up to ``rounds`` rounds (``sec.clash_rounds`` unless given); return (attacker
+    losses, defender losses).
 
     Each round, a side's expected losses are the Lanchester rate times the other side's
     strength (square law), the defender's fire multiplied by the terrain factor. A side
@@ -68,16 +70,16 @@ def engage(
     def fall(n: int, hits: float) -> int:
         return int(rng.binomial(n, min(1.0, hits / n)))
 
-    a_lost, d_lost = _rounds(attacker, defender, defender_factor, sec, int, fall)
+    a_lost, d_lost = _rounds(attacker, defender, defender_factor, sec, rounds, int, fall)
     return int(a_lost), int(d_lost)
 
 
 def expected_losses(
-    attacker: float, defender: float, defender_factor: float, sec: SecurityParams
+    attacker: float, defender: float, defender_factor: float, sec: SecurityParams, rounds: int | None = None
 ) -> tuple[float, float]:
     """The mean course of :func:`engage`: (attacker losses, defender losses) when each round
     takes its expected losses, with the same rounds and break-off rule."""
-    return _rounds(attacker, defender, defender_factor, sec, float, min)
+    return _rounds(attacker, defender, defender_factor, sec, rounds, float, min)
 
 
 def _rounds(
@@ -85,6 +87,7 @@ def _rounds(
     defender: float,
     defender_factor: float,
     sec: SecurityParams,
+    rounds: int | None,
     whole: Callable[[float], Any],
     fall: Callable[[Any, float], Any],
 ) -> tuple[Any, Any]:
@@ -94,7 +97,7 @@ def _rounds(
     a, d = whole(attacker), whole(defender)
     a_lost = d_lost = 0
     rate = sec.lanchester_rate
-    for _ in range(sec.clash_rounds):
+    for _ in range(sec.clash_rounds if rounds is None else rounds):
         if a <= 0 or d <= 0:
             break
         da = fall(a, rate * d * defender_factor)
@@ -135,11 +138,14 @@ class Encounters:
         self.geo, self.population, self.islamic_state = geo, population, islamic_state
         self.params, self.rng, self.today = params, rng, today
 
-    def clash(self, attacker: float, defender: float, ij: Cell) -> tuple[int, int]:
-        """Resolve a clash at ``ij``; record casualties, violence and civilian harm."""
+    def clash(
+        self, attacker: float, defender: float, ij: Cell, rounds: int | None = None, return_fire: float = 1.0
+    ) -> tuple[int, int]:
+        """Resolve a clash at ``ij`` (``rounds`` as :func:`engage`; the defender's fire times
+        the terrain and ``return_fire``); record casualties, violence and civilian harm."""
         sec = self.params.security
-        factor = terrain_factor(int(self.geo.terrain[ij]), sec)
-        lost, killed = engage(attacker, defender, factor, sec, self.rng)
+        factor = terrain_factor(int(self.geo.terrain[ij]), sec) * return_fire
+        lost, killed = engage(attacker, defender, factor, sec, self.rng, rounds)
         self.today["clash_casualties"] += lost + killed
         self.population.add_violence(ij, self.params.population.violence_per_clash)
         if self.population.residents[ij] > 1 and self.rng.random() < sec.civilians_per_clash_prob:
@@ -160,15 +166,32 @@ class Encounters:
     def hunt(
         self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float
     ) -> None:
-        """Militia clearing or a state raid: engage each IS cell in reach that the hunter's
-        watchers spot (chance ``effort`` times the watch layer at the cell)."""
-        sec = self.params.security
+        """Militia clearing or a state raid on each IS cell in reach that the hunter's watchers
+        spot (chance ``effort`` times the watch layer at the cell). A spotted cell stands and
+        fights when that costs it fewer members than running, else runs: it slips away with
+        ``islamic_state.p_evade_hunt`` and is captured otherwise (``is_arrested``)."""
+        sec, p = self.params.security, self.params.islamic_state
         for cell in self.islamic_state.within(hunter.ij, radius_km / self.geo.transform.cell_km):
-            if self.rng.random() < effort * watch[cell.ij]:
-                committed = min(hunter.fighters, sec.hunt_commitment_per_member * cell.members) * firepower
+            if self.rng.random() >= effort * watch[cell.ij]:
+                continue
+            committed = min(hunter.fighters, sec.hunt_commitment_per_member * cell.members) * firepower
+            if self.stands_and_fights(cell, committed):
                 lost, killed = self.clash(committed, cell.members, cell.ij)
                 hunter.lose(lost)
                 cell.lose(killed)
+            elif self.rng.random() < p.p_evade_hunt:
+                self.islamic_state.slip_away(cell)
+            else:
+                self.today["is_arrested"] += cell.members
+                cell.shrink(int(cell.members))
+
+    def stands_and_fights(self, cell: ISCell, hunters: float) -> bool:
+        """A hunted cell fights when the members a fight is expected to cost it are fewer than
+        those it expects to lose running (captured unless it slips away)."""
+        sec, p = self.params.security, self.params.islamic_state
+        factor = terrain_factor(int(self.geo.terrain[cell.ij]), sec)
+        _, lost_fighting = expected_losses(hunters, float(cell.members), factor, sec)
+        return lost_fighting < (1.0 - p.p_evade_hunt) * float(cell.members)
 
     def defence(
         self, post: Unit, fighters: float, at: Cell, attackers: float, tribes: Sequence[Tribe]
@@ -189,16 +212,21 @@ class Encounters:
         them fight); the defenders' losses are shared in proportion to what each side brought."""
         sides = self.defence(post, fighters, at, cell.members, tribes)
         defence = sum(n for _, n in sides)
-        lost, killed = self.clash(cell.members, defence, at)
-        self.today["is_attacks"] += 1
+        lost, killed = self.hit_and_run(cell.members, defence, at)
         for unit, n in sides:
             unit.lose(killed * n / defence)
         cell.lose(lost)
 
+    def hit_and_run(self, attackers: float, defenders: float, at: Cell) -> tuple[int, int]:
+        """An IS attack: ``islamic_state.attack_rounds`` rounds at a moment the attackers pick,
+        answered by ``ambush_return_fire_share`` of the defenders' fire; counted in ``is_attacks``."""
+        p = self.params.islamic_state
+        self.today["is_attacks"] += 1
+        return self.clash(attackers, defenders, at, p.attack_rounds, p.ambush_return_fire_share)
+
     def ambush(self, attacker: ISCell, convoy: Convoy) -> bool:
         """An IS cell ambushes a convoy; True when the cargo is lost (the escort broken)."""
-        lost, killed = self.clash(attacker.members, convoy.fighters, convoy.ij)
-        self.today["is_attacks"] += 1
+        lost, killed = self.hit_and_run(attacker.members, convoy.fighters, convoy.ij)
         for unit in convoy.escorts:
             unit.lose(killed / len(convoy.escorts))
         attacker.lose(lost)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,12 +13,13 @@ import pandas as pd
 from bordersim.world.geography import ROUTE_KINDS
 
 #: The dead of the day by side: fighters of each family killed in clashes and strikes (IS members
-#: captured at the border are ``is_captured``), and civilians killed.
+#: captured at the border are ``is_captured``, those caught by hunts ``is_arrested``), and
+#: civilians killed.
 DEATHS = ["deaths_is", "deaths_militia", "deaths_state", "deaths_tribe", "deaths_civilians"]
 #: Flows: counted over the day; summed for the run's totals.
 FLOWS = [
     "is_attacks", "is_attack_intentions_unmet", "is_infiltrations", "is_crossing_attempts", "is_recruits",
-    "is_captured",
+    "is_captured", "is_arrested",
     "militia_revenue", "militia_crossing_revenue",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
@@ -46,12 +48,22 @@ def new_tally() -> Tally:
     return defaultdict(float)
 
 
-class DailyRecorder:
-    """One preallocated array per metric; a row per simulated day."""
+def unit_column(name: str) -> str:
+    """Daily column of one unit's fighters (the stationarity check reads every one)."""
+    return f"fighters[{name}]"
 
-    def __init__(self, days: int, start: date) -> None:
+
+def unit_columns(columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c.startswith("fighters[")]
+
+
+class DailyRecorder:
+    """One preallocated array per metric and per unit's fighters; a row per simulated day."""
+
+    def __init__(self, days: int, start: date, units: Iterable[str] = ()) -> None:
         self.start = start
-        self.values = {name: np.zeros(days) for name in DAILY_METRICS}
+        names = [*DAILY_METRICS, *(unit_column(u) for u in units)]
+        self.values = {name: np.zeros(days) for name in names}
         self.days_recorded = 0
 
     def record(self, day: int, values: dict[str, float]) -> None:

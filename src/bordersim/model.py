@@ -16,6 +16,7 @@ from scipy.ndimage import distance_transform_edt
 
 from bordersim import config
 from bordersim.actors import orbat
+from bordersim.actors.base import ForceUnit
 from bordersim.actors.militia import Militia, fighters_by_alignment
 from bordersim.actors.outside import IRGCLogistics, USPresence
 from bordersim.actors.smuggler import SmugglingDay
@@ -24,7 +25,7 @@ from bordersim.actors.tribe import Tribe
 from bordersim.encounters import Encounters
 from bordersim.events import scenarios
 from bordersim.events.strikes import AirWar
-from bordersim.metrics import DailyRecorder, new_tally
+from bordersim.metrics import DailyRecorder, new_tally, unit_column
 from bordersim.params import RunConfig
 from bordersim.world.economy import Crossing, RouteNetwork, settle_finances
 from bordersim.world.geography import ROUTE_KINDS, TERRAIN, rasterise
@@ -83,7 +84,7 @@ class BorderModel(Model):
         self.irgc = IRGCLogistics(self.geo, self.forces.irgc_logistics)
         self.air = AirWar.from_params(self.params.strikes)
         self._events = scenarios.schedule(self)
-        self.recorder = DailyRecorder(self.days, self.start_date)
+        self.recorder = DailyRecorder(self.days, self.start_date, [u.name for u in self.force_units])
         self.is_activity = np.zeros(self.geo.shape)
         self.route_trips = np.zeros(len(self.geo.routes))
         self.border_strip = self._border_strip()
@@ -142,9 +143,14 @@ class BorderModel(Model):
         return scenarios.day_of(at, self.start_date, self.days, key)
 
     # -- the world layers ----------------------------------------------------------------
+    @property
+    def force_units(self) -> list[ForceUnit]:
+        """The units that act as one: militias, state forces, tribes."""
+        return [*self.militias, *self.state_forces, *self.tribes]
+
     def refresh_security(self) -> None:
         """Phase 3: presence and control of every group, detection and corruption maps."""
-        units = [*self.militias, *self.state_forces, *self.tribes]
+        units = self.force_units
         is_i, is_j, is_members = self.islamic_state.deposit()
         self.influence.update(
             np.r_[[u.group for u in units], np.full(is_i.size, G["is"])],
@@ -247,6 +253,7 @@ class BorderModel(Model):
             tribes_extorting=float(sum(tr.extorting for tr in self.tribes)),
             border_detection=float(self.detection[strip].mean()),
         )
+        t.update({unit_column(u.name): u.fighters for u in self.force_units})
         self.recorder.record(self.day, t)
 
     def _border_strip(self) -> np.ndarray:

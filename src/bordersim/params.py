@@ -221,6 +221,9 @@ class IslamicStateParams:
     attack_radius_km: float
     operational_radius_km: float
     attack_min_exchange: float
+    attack_rounds: int
+    ambush_return_fire_share: float
+    p_evade_hunt: float
     move_radius_km: float
     move_candidates: int
     recruit_pool_scale: float
@@ -388,6 +391,13 @@ class Forces:
     islamic_state: IslamicStateSpec
     us: USSpec
     irgc_logistics: IRGCLogisticsSpec
+
+    def __post_init__(self) -> None:
+        """Units are told apart by name (a daily column per unit): no name twice."""
+        names = [u.name for u in (*self.militias, *self.state_forces, *self.tribes)]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ConfigError("forces", f"unit name {twice[0]!r} is used twice", "a distinct name per unit")
 
 
 # -- one run ------------------------------------------------------------------------------

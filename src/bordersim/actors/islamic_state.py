@@ -194,12 +194,20 @@ class IslamicState:
 
     def exchange(self, members: float, post: Post) -> float:
         """Defenders an attack on ``post`` is expected to kill per member lost: the mean course
-        of a Lanchester fight with the post's defence (helpers included) and terrain."""
-        m, sec = self.model, self.model.params.security
+        of the hit-and-run fight (``Encounters.hit_and_run``) with the post's defence (helpers
+        included) and terrain."""
+        m, sec, p = self.model, self.model.params.security, self.model.params.islamic_state
         sides = m.encounters.defence(post.unit, post.fighters, post.ij, members, m.tribes)
-        factor = terrain_factor(int(m.geo.terrain[post.ij]), sec)
-        lost, killed = expected_losses(members, sum(n for _, n in sides), factor, sec)
+        factor = terrain_factor(int(m.geo.terrain[post.ij]), sec) * p.ambush_return_fire_share
+        lost, killed = expected_losses(members, sum(n for _, n in sides), factor, sec, p.attack_rounds)
         return killed / lost
+
+    def slip_away(self, cell: ISCell) -> None:
+        """A hunted cell that gets away moves off within its daily move radius."""
+        m = self.model
+        r_km = m.params.islamic_state.move_radius_km
+        i, j = m.geo.jitter(cell.ij, r_km, m.rng, same_country=True)
+        self.move(np.array([cell.row]), np.array([i]), np.array([j]))
 
     def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: IslamicStateParams) -> None:
         """Each roaming cell scores a few nearby cells and moves to the least watched one;

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from importlib import resources
@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from bordersim.errors import ConfigError
-from bordersim.metrics import DEATHS
+from bordersim.metrics import DEATHS, unit_columns
 
 BASELINE = "baseline"
 PATTERNS_FILE = "validation/patterns.yaml"
@@ -101,6 +101,22 @@ def deaths_outside_strike_months(runs: SeedRuns, scenario: str = BASELINE) -> fl
     return float(quiet["dead"].sum() / runs.months(len(quiet))) if len(quiet) else math.nan
 
 
+def drift(
+    runs: SeedRuns, metrics: Sequence[str] = (), units: bool = False, scenario: str = BASELINE
+) -> float:
+    """How far the run strays from where it started: the largest departure of a month's mean
+    (blocks of recorded days) from the first month's, relative to the first, over ``metrics``
+    and, with ``units``, every unit's fighters (units that start with none are left out)."""
+    d = runs.of(scenario)
+    columns = [*metrics, *(unit_columns(d.columns) if units else [])]
+    months = d[columns].groupby(np.arange(len(d)) // runs.days_per_month).mean()
+    first = months.iloc[0]
+    shown = first.abs() >= 1e-9
+    if not shown.any():
+        return math.nan
+    return float((months.loc[:, shown] / first[shown] - 1.0).abs().to_numpy().max())
+
+
 def _divide(a: float, b: float) -> float:
     return float(a / b) if b else math.nan
 
@@ -108,7 +124,7 @@ def _divide(a: float, b: float) -> float:
 OUTCOMES: dict[str, Callable[..., float]] = {
     fn.__name__: fn
     for fn in (monthly, total, mean, ratio, change, ratio_to_baseline, end_over_start, gap,
-               deaths_outside_strike_months)
+               deaths_outside_strike_months, drift)
 }  # fmt: skip
 #: Outcomes that compare a scenario with the baseline of the same seed.
 PAIRED = {"change", "ratio_to_baseline"}
