@@ -88,7 +88,9 @@ def test_an_attack_is_a_hit_and_run_fight_in_lanchester_proportion_with_the_whol
         assert abs(killed - want_killed) < 0.3 * want_killed + 0.3
 
 
-def hunt_outcomes(model: BorderModel, hunter_fighters: float, members: int = 6, n: int = 200) -> dict[str, float]:
+def hunt_outcomes(
+    model: BorderModel, hunter_fighters: float, members: int = 6, n: int = 200
+) -> dict[str, float]:
     """Share of ``n`` hunts of a cell of ``members`` by a hunter of ``hunter_fighters`` that end
     in a fight, an arrest or the cell slipping away, and the mean dead per hunt."""
     at = (model.geo.shape[0] // 2, 5)
@@ -113,7 +115,8 @@ def hunt_outcomes(model: BorderModel, hunter_fighters: float, members: int = 6, 
 def test_a_cell_hunted_by_an_overwhelming_force_runs_and_is_arrested_or_slips_away(make_model):
     model = make_model()
     outcome = hunt_outcomes(model, hunter_fighters=200)
-    assert outcome["dead"] == 0 and outcome["fought"] < 0.05  # a cell that slips away rarely lands on its own cell
+    # nobody dies; a cell that slips away rarely lands on its own cell
+    assert outcome["dead"] == 0 and outcome["fought"] < 0.05
     p_evade = model.params.islamic_state.p_evade_hunt
     assert abs(outcome["slipped away"] - p_evade) < 0.1
     assert abs(outcome["arrested"] - (1 - p_evade)) < 0.1
