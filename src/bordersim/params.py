@@ -394,7 +394,8 @@ class Forces:
 
     def __post_init__(self) -> None:
         """Units are told apart by name (a daily column per unit): no name twice."""
-        names = [u.name for u in (*self.militias, *self.state_forces, *self.tribes)]
+        names = [u.name for u in self.militias] + [u.name for u in self.state_forces]
+        names += [u.name for u in self.tribes]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ConfigError("forces", f"unit name {twice[0]!r} is used twice", "a distinct name per unit")
