@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from bordersim.actors.islamic_state import ISCell
 from bordersim.encounters import expected_losses, terrain_factor
@@ -92,38 +93,66 @@ def hunt_outcomes(
     model: BorderModel, hunter_fighters: float, members: int = 6, n: int = 200
 ) -> dict[str, float]:
     """Share of ``n`` hunts of a cell of ``members`` by a hunter of ``hunter_fighters`` that end
-    in a fight, an arrest or the cell slipping away, and the mean dead per hunt."""
+    in a fight, an arrest, the cell slipping away or nothing, and the mean dead per hunt."""
     at = (model.geo.shape[0] // 2, 5)
-    counts = {"fought": 0.0, "arrested": 0.0, "slipped away": 0.0, "dead": 0.0}
+    counts = {"fought": 0.0, "arrested": 0.0, "slipped away": 0.0, "left alone": 0.0, "dead": 0.0}
     for _ in range(n):
         model.today.clear()
         cell, hunter = spawn_cell(model, at, members), Garrison(hunter_fighters)
         hunter.ij = at  # type: ignore[attr-defined]
         model.encounters.hunt(hunter, 1.0, 1.0, np.ones(model.geo.shape), 1.0)
         dead = model.today["deaths_is"] + (hunter_fighters - hunter.fighters)
-        counts["dead"] += dead / n
-        if model.today["is_arrested"]:
-            counts["arrested"] += 1 / n
-        elif cell.ij == at:  # a cell that gets away moves off (rarely to its own cell)
-            counts["fought"] += 1 / n
-        else:
-            counts["slipped away"] += 1 / n
+        counts["dead"] += dead
+        if model.today["clashes"]:
+            counts["fought"] += 1
+        elif model.today["is_arrested"]:
+            counts["arrested"] += 1
+        elif cell.ij != at:
+            counts["slipped away"] += 1
+        else:  # or slipped away to its own cell, which is rare
+            counts["left alone"] += 1
         model.islamic_state.remove(cell)
-    return counts
+    return {k: v / n for k, v in counts.items()}
 
 
 def test_a_cell_hunted_by_an_overwhelming_force_runs_and_is_arrested_or_slips_away(make_model):
     model = make_model()
-    outcome = hunt_outcomes(model, hunter_fighters=200)
-    # nobody dies; a cell that slips away rarely lands on its own cell
-    assert outcome["dead"] == 0 and outcome["fought"] < 0.05
+    outcome = hunt_outcomes(model, hunter_fighters=2000)
+    assert outcome["dead"] == 0 and outcome["fought"] == 0
     p_evade = model.params.islamic_state.p_evade_hunt
     assert abs(outcome["slipped away"] - p_evade) < 0.1
     assert abs(outcome["arrested"] - (1 - p_evade)) < 0.1
 
 
-def test_a_cell_hunted_by_a_handful_stands_and_fights(make_model):
-    model = make_model()
-    outcome = hunt_outcomes(model, hunter_fighters=2)
+def test_a_cell_hunted_by_too_few_stands_and_fights(make_model):
+    model = make_model({"params.security.hunt_commitment_per_member": 0.5})
+    outcome = hunt_outcomes(model, hunter_fighters=2000)
     assert outcome["fought"] > 0.95 and outcome["arrested"] == 0
     assert outcome["dead"] > 0
+
+
+def test_a_unit_whose_hunting_force_cannot_take_on_a_cell_leaves_it_alone(make_model):
+    model = make_model()
+    sec = model.params.security
+    too_few = 0.9 * sec.hunt_commitment_per_member * 6 / sec.hunt_force_share  # fighters
+    outcome = hunt_outcomes(model, hunter_fighters=too_few)
+    assert outcome["left alone"] == 1.0
+
+
+def test_a_corrupt_state_unit_raids_less(make_model):
+    model = make_model()
+    model.detection = np.ones(model.geo.shape)
+    unit = model.state_forces[0]
+    hunted = {}
+    for corruption in (0.0, 0.8):
+        unit.corruption, count = corruption, 0
+        for _ in range(400):
+            model.today.clear()
+            cell = spawn_cell(model, unit.ij, members=2)
+            unit.step()
+            count += model.today["is_arrested"] > 0 or cell.ij != unit.ij or cell.members < 2
+            model.islamic_state.remove(cell)
+        hunted[corruption] = count / 400
+    p_raid = model.params.security.p_raid
+    assert hunted[0.0] == pytest.approx(p_raid, abs=0.05)
+    assert hunted[0.8] == pytest.approx(0.2 * p_raid, abs=0.03)

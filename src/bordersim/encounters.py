@@ -146,6 +146,7 @@ class Encounters:
         sec = self.params.security
         factor = terrain_factor(int(self.geo.terrain[ij]), sec) * return_fire
         lost, killed = engage(attacker, defender, factor, sec, self.rng, rounds)
+        self.today["clashes"] += 1
         self.today["clash_casualties"] += lost + killed
         self.population.add_violence(ij, self.params.population.violence_per_clash)
         if self.population.residents[ij] > 1 and self.rng.random() < sec.civilians_per_clash_prob:
@@ -167,14 +168,20 @@ class Encounters:
         self, hunter: PlacedUnit, radius_km: float, effort: float, watch: np.ndarray, firepower: float
     ) -> None:
         """Militia clearing or a state raid on each IS cell in reach that the hunter's watchers
-        spot (chance ``effort`` times the watch layer at the cell). A spotted cell stands and
-        fights when that costs it fewer members than running, else runs: it slips away with
-        ``islamic_state.p_evade_hunt`` and is captured otherwise (``is_arrested``)."""
+        spot (chance ``effort`` times the watch layer at the cell), when the day's hunting force
+        (``security.hunt_force_share`` of the hunter's fighters) still has the
+        ``hunt_commitment_per_member`` per member a hunt takes: a cell the rest cannot take on is
+        left alone today. A spotted cell stands and fights when that costs it fewer members than
+        running, else runs: it slips away with ``islamic_state.p_evade_hunt`` and is captured
+        otherwise (``is_arrested``)."""
         sec, p = self.params.security, self.params.islamic_state
+        force = sec.hunt_force_share * hunter.fighters
         for cell in self.islamic_state.within(hunter.ij, radius_km / self.geo.transform.cell_km):
-            if self.rng.random() >= effort * watch[cell.ij]:
+            sent = sec.hunt_commitment_per_member * cell.members
+            if sent > force or self.rng.random() >= effort * watch[cell.ij]:
                 continue
-            committed = min(hunter.fighters, sec.hunt_commitment_per_member * cell.members) * firepower
+            force -= sent
+            committed = sent * firepower
             if self.stands_and_fights(cell, committed):
                 lost, killed = self.clash(committed, cell.members, cell.ij)
                 hunter.lose(lost)

@@ -21,7 +21,7 @@ FLOWS = [
     "is_attacks", "is_attack_intentions_unmet", "is_infiltrations", "is_crossing_attempts", "is_recruits",
     "is_captured", "is_arrested",
     "militia_revenue", "militia_crossing_revenue",
-    "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clash_casualties",
+    "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clashes", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
     "militia_pay", *DEATHS,
     "smuggling_trips", "smuggling_value", "smuggling_trips_militia_run",

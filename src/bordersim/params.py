@@ -157,6 +157,7 @@ class SecurityParams:
     p_clear: float
     clear_min_fighters: float
     hunt_commitment_per_member: float
+    hunt_force_share: float
     checkpoint_fighters_share: float
     lanchester_rate: float
     clash_rounds: int

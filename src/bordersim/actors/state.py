@@ -35,7 +35,9 @@ class StateForce(ForceUnit):
         self.corruption = float(spec.corruption)
 
     def step(self) -> None:
-        """Daily behaviour: raid IS cells detected in reach, then take in reinforcements."""
+        """Daily behaviour: raid IS cells detected in reach (a corrupt unit lets the share
+        ``corruption`` of them go), then take in reinforcements."""
         sec = self.model.params.security
-        self.model.encounters.hunt(self, sec.raid_radius_km, sec.p_raid, self.model.detection, self.firepower)
+        effort = sec.p_raid * (1.0 - self.corruption)
+        self.model.encounters.hunt(self, sec.raid_radius_km, effort, self.model.detection, self.firepower)
         self.fighters += sec.reinforcement_rate * (self.authorised - self.fighters)
