@@ -166,3 +166,17 @@ def test_militia_drawdown_removes_the_fraction_of_irgc_fighters(make_model):
     for m in model.militias:
         expected = irgc[m.name] * 0.6 if m.name in irgc else najaf[m.name]
         assert m.fighters == pytest.approx(expected)
+
+
+def test_masharii_reopens_when_its_holder_is_too_weak_to_keep_it(make_model):
+    model = make_model()
+    holder = next(m for m in model.militias if m.holds_military_zone)
+    assert model.closed_farmland().any()
+    need = model.params.security.military_zone_min_fighters
+    holder.fighters = 1.5 * need
+    holder.disperse()  # dispersed after strikes it shows half its presence
+    assert not model.closed_farmland().any()
+    holder.return_to_base()
+    assert model.closed_farmland().any()
+    holder.fighters = 0.5 * need
+    assert not model.closed_farmland().any()
