@@ -55,7 +55,7 @@ def tribe(model, name: str):
 
 
 def test_fighters_patronage_does_not_pay_extort_and_more_when_the_us_leaves(make_model):
-    model = make_model({"params.tribes.p_state_patronage": 0.0})
+    model = make_model()
     bou_mahal, karbuli = tribe(model, "Bou Mahal"), tribe(model, "Karbuli")
     bou_mahal.step()
     karbuli.step()
@@ -71,7 +71,7 @@ def test_fighters_patronage_does_not_pay_extort_and_more_when_the_us_leaves(make
 
 
 def test_a_tribe_whose_patron_left_is_taken_on_by_the_state(make_model):
-    model = make_model({"params.tribes.p_state_patronage": 1.0})
+    model = make_model({"params.tribes.state_patronage_after_days": 1})
     bou_mahal = tribe(model, "Bou Mahal")
     scenarios.ACTIONS["us_withdrawal"](model)
     bou_mahal.step()
@@ -84,7 +84,7 @@ def test_a_tribe_whose_patron_left_is_taken_on_by_the_state(make_model):
 
 
 def test_tafuf_stops_tribal_extortion_where_it_holds(make_model):
-    model = make_model({"params.tribes.p_state_patronage": 0.0})
+    model = make_model()
     scenarios.ACTIONS["us_withdrawal"](model)
     for t in model.tribes:
         t.step()

@@ -265,7 +265,7 @@ class BorderModel(Model):
             employment=self.population.employed(),
             us_present=float(self.us.present),
             crossing_open=float(self.crossing.open),
-            tribes_extorting=float(sum(tr.extorting for tr in self.tribes)),
+            tribes_extorting=float(sum(tr.extorting_fighters / max(tr.fighters, 1.0) for tr in self.tribes)),
             border_detection=float(self.detection[strip].mean()),
         )
         self.recorder.record(self.day, t)

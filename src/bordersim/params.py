@@ -201,7 +201,7 @@ class TribeParams:
     patronage_per_fighter_day: float
     extortion_income_per_fighter_day: float
     extortion_full_fighters: float
-    p_state_patronage: float
+    state_patronage_after_days: float
     allegiance_rate: float
     initial_allegiance_without_patron: float
     unaligned_presence_share: float

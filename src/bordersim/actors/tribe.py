@@ -40,6 +40,7 @@ class Tribe(ForceUnit):
         self.allegiance = 1.0 if self.patron != "none" else p.initial_allegiance_without_patron
         self.patronage = 0.0
         self.extorting_fighters = 0.0
+        self.days_without_patron = 0
         self.income = 0.0
 
     def patron_present(self) -> bool:
@@ -67,9 +68,11 @@ class Tribe(ForceUnit):
 
     def seek_patron(self, p: TribeParams) -> None:
         """A tribe whose patron has left turns to the Iraqi state, which takes it on (into the
-        tribal hashd) with ``p_state_patronage`` a day; until then it goes without."""
-        left = self.patron != "none" and not self.patron_present()
-        if left and self.model.rng.random() < p.p_state_patronage:
+        tribal hashd) after ``state_patronage_after_days``; until then it goes without."""
+        if self.patron == "none" or self.patron_present():
+            return
+        self.days_without_patron += 1
+        if self.days_without_patron >= p.state_patronage_after_days:
             self.patron = "state"
 
     def presence(self) -> float:
