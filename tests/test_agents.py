@@ -54,18 +54,51 @@ def tribe(model, name: str):
     return next(t for t in model.tribes if t.name.startswith(name))
 
 
-def test_us_withdrawal_makes_bou_mahal_extort(make_model):
+def test_fighters_patronage_does_not_pay_extort_and_more_when_the_us_leaves(make_model):
     model = make_model()
     bou_mahal, karbuli = tribe(model, "Bou Mahal"), tribe(model, "Karbuli")
     bou_mahal.step()
     karbuli.step()
-    assert not bou_mahal.extorting and not karbuli.extorting
+    tp, pay = model.params.tribes, model.params.economy.tribal_pay_per_day
+    unpaid = 1.0 - tp.patronage_per_fighter_day / pay
+    assert bou_mahal.extorting_fighters == pytest.approx(unpaid * bou_mahal.fighters)
     scenarios.ACTIONS["us_withdrawal"](model)
     bou_mahal.step()
     karbuli.step()
-    assert bou_mahal.extorting
     assert bou_mahal.patronage == 0
-    assert not karbuli.extorting  # the state still pays the Karbuli
+    assert bou_mahal.extorting_fighters == pytest.approx(bou_mahal.fighters)
+    assert karbuli.extorting_fighters == pytest.approx(unpaid * karbuli.fighters)  # the state still pays
+
+
+def test_a_tribe_whose_patron_left_is_taken_on_by_the_state(make_model):
+    model = make_model({"params.tribes.state_patronage_after_days": 1})
+    bou_mahal = tribe(model, "Bou Mahal")
+    scenarios.ACTIONS["us_withdrawal"](model)
+    bou_mahal.step()
+    assert bou_mahal.patron == "state"
+    assert bou_mahal.patronage > 0
+    unpaid = [t for t in model.tribes if t.patron == "none"]
+    for t in unpaid:
+        t.step()
+    assert all(t.patron == "none" for t in unpaid)  # a clan that never had a patron seeks none
+
+
+def test_tafuf_stops_tribal_extortion_where_it_holds(make_model):
+    model = make_model()
+    scenarios.ACTIONS["us_withdrawal"](model)
+    for t in model.tribes:
+        t.step()
+    husaybah = model.geo.places["husaybah"]
+    assert model.extortion_layer()[husaybah] == 1.0  # Bou Mahal's unpaid fighters
+    tafuf = next(m for m in model.militias if m.stops_tribal_extortion)
+    stopped = model.extortion_stopped()[tafuf.group]
+    assert stopped[husaybah] == pytest.approx(model.params.security.extortion_stopped_share)
+    karabla = model.geo.places["karabla"]
+    assert stopped[karabla] == 0.0  # out of its reach
+    model.update_population()
+    assert model.population.layer["extortion"][husaybah] == pytest.approx(1.0 - stopped[husaybah])
+    tafuf.fighters = 0.0
+    assert model.extortion_stopped()[tafuf.group][husaybah] == 0.0  # nobody left to arrest anyone
 
 
 def test_tribes_without_a_patron_extort_and_that_feeds_hardship(make_model):
@@ -73,9 +106,10 @@ def test_tribes_without_a_patron_extort_and_that_feeds_hardship(make_model):
     for t in model.tribes:
         t.step()
     unpaid = [t for t in model.tribes if t.patron == "none"]
-    assert unpaid and all(t.extorting for t in unpaid)
+    assert unpaid and all(t.extorting_fighters == t.fighters for t in unpaid)
     layer = model.extortion_layer()
-    assert layer.ravel()[unpaid[0].home_cells].min() == 1.0
+    full = model.params.tribes.extortion_full_fighters
+    assert layer.ravel()[unpaid[0].home_cells].min() == pytest.approx(min(1.0, unpaid[0].fighters / full))
     pop = model.population
     calm = pop.hardship(np.zeros(model.geo.shape))
     pop.layer["extortion"][:] = layer
@@ -132,3 +166,17 @@ def test_militia_drawdown_removes_the_fraction_of_irgc_fighters(make_model):
     for m in model.militias:
         expected = irgc[m.name] * 0.6 if m.name in irgc else najaf[m.name]
         assert m.fighters == pytest.approx(expected)
+
+
+def test_masharii_reopens_when_its_holder_is_too_weak_to_keep_it(make_model):
+    model = make_model()
+    holder = next(m for m in model.militias if m.holds_military_zone)
+    assert model.closed_farmland().any()
+    need = model.params.security.military_zone_min_fighters
+    holder.fighters = 1.5 * need
+    holder.disperse()  # dispersed after strikes it shows half its presence
+    assert not model.closed_farmland().any()
+    holder.return_to_base()
+    assert model.closed_farmland().any()
+    holder.fighters = 0.5 * need
+    assert not model.closed_farmland().any()

@@ -143,14 +143,13 @@ def test_open_crossing_carries_legal_trade_jobs_and_militia_fee_revenue(make_mod
     assert sum(m.income for m in model.crossing.capturing_militias(model.militias)) > 0
 
 
-def test_crossing_jobs_lower_unemployment_near_the_crossing(model):
+def test_crossing_jobs_employ_labour_only_near_the_crossing(model):
     jobs = model.crossing.jobs
     try:
         model.crossing.jobs = 5000.0
-        base = model.params.population.initial_unemployment_share
-        u = model.crossing.unemployment(base, model.population.residents, 0.25)
-        assert u[model.crossing.catchment].max() < base
-        assert u[~model.crossing.catchment].min() == base
+        share = model.crossing.job_share(model.population.residents, 0.25)
+        assert share[model.crossing.catchment].min() > 0
+        assert share[~model.crossing.catchment].max() == 0
     finally:
         model.crossing.jobs = jobs
 

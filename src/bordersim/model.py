@@ -182,28 +182,49 @@ class BorderModel(Model):
         return 1.0 - (1.0 - p_state) * (1.0 - self.us.isr()) * (1.0 - extra), corruption
 
     def update_population(self) -> None:
-        """Phase 4: the population layers under today's control, jobs and extortion."""
-        unemployment = self.crossing.unemployment(
-            self.params.population.initial_unemployment_share,
-            self.population.residents,
-            self.params.economy.labour_force_share,
-        )
+        """Phase 4: the population layers under today's control, farmland, jobs and extortion."""
+        labour_share = self.params.economy.labour_force_share
+        crossing_jobs = self.crossing.job_share(self.population.residents, labour_share)
         self.population.update(
-            self.closed_farmland(), unemployment, self.extortion_layer(), self.influence, self.security
+            self.closed_farmland(),
+            crossing_jobs,
+            self.extortion_layer(),
+            self.extortion_stopped(),
+            self.influence,
+            self.security,
         )
 
     def closed_farmland(self) -> np.ndarray:
-        """Military-zone farmland kept closed by a unit holding it (Masharii, [paper])."""
-        hold = self.params.security.military_zone_min_fighters
-        held = any(m.holds_military_zone and m.fighters >= hold for m in self.militias)
+        """Military-zone farmland kept closed by the unit holding it (Masharii, [paper]) while
+        its presence is what a closed zone needs; weakened or dispersed below it, the unit lets
+        the farmers in (after drone attacks KH promised them access [paper, fn 40])."""
+        need = self.params.security.military_zone_min_fighters
+        held = any(m.holds_military_zone and m.presence() >= need for m in self.militias)
         return self.geo.military_zone if held else np.zeros(self.geo.shape, dtype=bool)
 
     def extortion_layer(self) -> np.ndarray:
-        """Cells of the towns whose tribe's fighters extort shopkeepers."""
+        """Tribal extortion of shopkeepers per cell before policing: each tribe's extorting
+        fighters in its home town (full at ``tribes.extortion_full_fighters``)."""
+        full = self.params.tribes.extortion_full_fighters
         out = np.zeros(self.geo.shape)
         for t in self.tribes:
-            if t.extorting:
-                out.ravel()[t.home_cells] = 1.0
+            out.ravel()[t.home_cells] += t.extorting_fighters / full
+        return np.clip(out, 0.0, 1.0)
+
+    def extortion_stopped(self) -> dict[int, np.ndarray]:
+        """Share of tribal extortion each policing group stops per cell: within
+        ``security.policing_radius_km`` of the base and checkpoints of a unit that arrests
+        extorting tribesmen (Liwa al-Tafuf [paper, fn 35]), ``extortion_stopped_share`` times
+        its presence over what policing needs (``policing_full_fighters``, at most 1)."""
+        sec = self.params.security
+        out: dict[int, np.ndarray] = {}
+        for m in self.militias:
+            if m.stops_tribal_extortion:
+                layer = out.setdefault(m.group, np.zeros(self.geo.shape))
+                stopped = sec.extortion_stopped_share * min(1.0, m.presence() / sec.policing_full_fighters)
+                for ij in {m.home, *m.checkpoints}:
+                    reach = self.geo.disk(ij, sec.policing_radius_km)
+                    layer[reach] = np.maximum(layer[reach], stopped)
         return out
 
     # -- observation -------------------------------------------------------------------
@@ -247,10 +268,10 @@ class BorderModel(Model):
             disaffection_with_najaf=self.population.disaffection_near(G["militia_najaf"], inf.presence),
             farmland_access=1.0
             - self.closed_farmland().sum() / max((geo.terrain == TERRAIN["farmland"]).sum(), 1),
-            employment=self.crossing.jobs,
+            employment=self.population.employed(),
             us_present=float(self.us.present),
             crossing_open=float(self.crossing.open),
-            tribes_extorting=float(sum(tr.extorting for tr in self.tribes)),
+            tribes_extorting=float(sum(tr.extorting_fighters / max(tr.fighters, 1.0) for tr in self.tribes)),
             border_detection=float(self.detection[strip].mean()),
         )
         t.update({unit_column(u.name): u.fighters for u in self.force_units})

@@ -69,16 +69,26 @@ class Legitimacy(PerGroup):
 
 
 @dataclass
+class Work:
+    """Work besides farming, as shares of the labour force or as jobs."""
+
+    public_pay_share: float
+    commerce_share: float
+    quarry_jobs: float
+
+
+@dataclass
 class PopulationParams:
     initial_displaced_share: float
-    initial_unemployment_share: float
     farmland_dependence_share: float
+    work: Work
     livelihood_radius_km: float
     grievance_rate: float
     hardship_weight: HardshipWeights
     friction_scale: float
-    najaf_friction_share: float
+    protection_legitimacy: float
     bennett_anger: float
+    kin_per_harmed: float
     harm_radius_km: float
     legitimacy: Legitimacy
     epstein_threshold: float
@@ -87,7 +97,11 @@ class PopulationParams:
     p_join: float
     recruit_radius_km: float
     p_displace: float
+    p_leave: float
     p_return: float
+    housing_damaged_share: float
+    damaged_home_return_share: float
+    blocked_return_share: float
     violence_decay: float
     violence_radius_km: float
     violence_per_clash: float
@@ -178,13 +192,17 @@ class SecurityParams:
     dispersed_checkpoint_share: float
     cohesion_recovery: float
     military_zone_min_fighters: float
+    policing_radius_km: float
+    policing_full_fighters: float
+    extortion_stopped_share: float
 
 
 @dataclass
 class TribeParams:
     patronage_per_fighter_day: float
-    extortion_threshold_share: float
     extortion_income_per_fighter_day: float
+    extortion_full_fighters: float
+    state_patronage_after_days: float
     allegiance_rate: float
     initial_allegiance_without_patron: float
     unaligned_presence_share: float
@@ -322,6 +340,7 @@ class MilitiaSpec:
     funds: float = 0.0
     checkpoints: list[str] = field(default_factory=list)
     holds_military_zone: bool = False
+    stops_tribal_extortion: bool = False
     escorts_convoys: bool = False
     state_payroll: bool = False
     source: str = ""

@@ -38,6 +38,7 @@ class Militia(ForceUnit):
         self.home = home
         self.checkpoints = checkpoints
         self.holds_military_zone = spec.holds_military_zone
+        self.stops_tribal_extortion = spec.stops_tribal_extortion
         self.escorts_convoys = spec.escorts_convoys
         self.state_payroll = spec.state_payroll  # PMF brigades are paid by Baghdad
         self.cohesion = 1.0

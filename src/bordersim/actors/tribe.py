@@ -1,10 +1,12 @@
 """Tribes (MODEL.md 2, 7.9): Bou Mahal, Karbuli, Shaitat and the smaller clans.
 
 A tribe has a home town and a fighting arm. It is paid by its patron (the US, the state or
-the SDF) while the patron is there; when patronage covers less than a threshold of its
-fighters' pay, its fighters turn to extorting shopkeepers, a source of grievance [paper].
-Allegiance follows patronage and the grievance of the home town; a tribe joins the defence
-of units attacked by IS near it in proportion to its allegiance (see ``encounters``).
+the SDF) while the patron is there; the fighters patronage does not pay make up for the
+shortfall by extorting shopkeepers, a source of grievance [paper]. A tribe whose patron
+leaves (the US in the withdrawal scenario) seeks the Iraqi state as its patron and goes
+without until the state takes it on. Allegiance follows patronage and the grievance of the
+home town; a tribe joins the defence of units attacked by IS near it in proportion to its
+allegiance (see ``encounters``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bordersim.actors.base import ForceUnit
-from bordersim.params import TribeSpec
+from bordersim.params import TribeParams, TribeSpec
 from bordersim.world.influence import G
 
 if TYPE_CHECKING:
@@ -37,7 +39,8 @@ class Tribe(ForceUnit):
         p = model.params.tribes
         self.allegiance = 1.0 if self.patron != "none" else p.initial_allegiance_without_patron
         self.patronage = 0.0
-        self.extorting = False
+        self.extorting_fighters = 0.0
+        self.days_without_patron = 0
         self.income = 0.0
 
     def patron_present(self) -> bool:
@@ -45,19 +48,32 @@ class Tribe(ForceUnit):
             return self.model.us.present
         return self.patron in ("state", "sdf")
 
+    @property
+    def extorting(self) -> bool:
+        return self.extorting_fighters > 0.0
+
     def step(self) -> None:
-        """Daily behaviour: receive patronage, update allegiance, decide whether to extort."""
+        """Daily behaviour: seek a patron if its own left, receive patronage, update allegiance;
+        the fighters patronage does not pay extort shopkeepers to make up the shortfall."""
         p = self.model.params.tribes
+        self.seek_patron(p)
         pay = self.fighters * self.model.params.economy.tribal_pay_per_day
         self.patronage = p.patronage_per_fighter_day * self.fighters if self.patron_present() else 0.0
-        paid_share = self.patronage / pay if pay > 0 else 1.0
+        paid_share = min(self.patronage / pay, 1.0) if pay > 0 else 1.0
         grievance = float(self.model.population.grievance.ravel()[self.home_cells].mean())
         target = np.clip(paid_share - grievance, 0.0, 1.0)
         self.allegiance += p.allegiance_rate * (target - self.allegiance)
-        self.extorting = paid_share < p.extortion_threshold_share
-        self.income += self.patronage
-        if self.extorting:
-            self.income += p.extortion_income_per_fighter_day * self.fighters
+        self.extorting_fighters = self.fighters * (1.0 - paid_share)
+        self.income += self.patronage + p.extortion_income_per_fighter_day * self.extorting_fighters
+
+    def seek_patron(self, p: TribeParams) -> None:
+        """A tribe whose patron has left turns to the Iraqi state, which takes it on (into the
+        tribal hashd) after ``state_patronage_after_days``; until then it goes without."""
+        if self.patron == "none" or self.patron_present():
+            return
+        self.days_without_patron += 1
+        if self.days_without_patron >= p.state_patronage_after_days:
+            self.patron = "state"
 
     def presence(self) -> float:
         share = self.model.params.tribes.unaligned_presence_share

@@ -151,11 +151,12 @@ class Crossing:
         ci, cj = self.cell
         return [m for m in militias if np.hypot(m.home[0] - ci, m.home[1] - cj) <= r and m.fighters > 0]
 
-    def unemployment(self, base: float, residents: np.ndarray, labour_share: float) -> np.ndarray:
-        """Unemployment share per cell: crossing jobs lower it within their catchment."""
+    def job_share(self, residents: np.ndarray, labour_share: float) -> np.ndarray:
+        """Share of each cell's labour force the crossing employs: its jobs, shared over the
+        labour force within its catchment."""
         labour = labour_share * residents[self.catchment].sum()
-        relief = min(1.0, self.jobs / labour) if labour > 0 else 0.0
-        return np.where(self.catchment, base * (1.0 - relief), base)
+        share = min(1.0, self.jobs / labour) if labour > 0 else 0.0
+        return np.where(self.catchment, share, 0.0)
 
 
 def share_out(amount: float, units: Sequence[Militia]) -> None:

@@ -1,12 +1,15 @@
-"""Population (MODEL.md 7.2): residents, displacement, grievance and IS recruitment,
-vectorised over the cell layers.
+"""Population (MODEL.md 7.2): residents, work, displacement and return, grievance and IS
+recruitment, vectorised over the cell layers.
 
 Hardship per cell combines lost livelihood (farmland closed by a militia military zone),
-unemployment, sectarian friction with IRGC-aligned militias (weaker for the Najaf-aligned
-Tafuf) and extortion; grievance relaxes toward it, and civilian harm adds anger by Bennett's
-rule anger += a * harmed * (1 - anger). Residents become eligible IS recruits by Epstein's
-rule G - R*P > T with G = grievance * (1 - legitimacy of the controlling group), risk
-aversion R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presence + 1)).
+unemployment (the labour force not farming open land, on public pay, in commerce, at the
+quarries or at the crossing), sectarian friction with Shia militias and tribal extortion;
+grievance relaxes toward it. Civilian harm angers the harmed people's kin and neighbours in
+reach by Bennett's rule anger += a * (1 - anger) for each angered resident. Residents leave
+with violence and hardship and return when safe, with work and a home to return to, unless
+barred for perceived IS affiliation. Residents become eligible IS recruits by Epstein's rule
+G - R*P > T with G = grievance * (1 - legitimacy of the controlling group), risk aversion
+R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presence + 1)).
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from bordersim.params import RENAMED, Params, PopulationParams
-from bordersim.world.geography import TERRAIN, Geography
-from bordersim.world.influence import GROUPS, G, InfluenceField, spread, spread_points
+from bordersim.world.geography import IRAQ, TERRAIN, Geography
+from bordersim.world.influence import GROUPS, G, InfluenceField, spread
 
 LAYERS = (
     "residents",
@@ -67,8 +70,12 @@ class Population:
         prewar = geo.town_population
         self.layer["displaced"][:] = prewar * p.initial_displaced_share
         self.layer["residents"][:] = prewar - self.layer["displaced"]
+        farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
+        self.livelihood_reach = spread(farmland, p.livelihood_radius_km, geo.transform.cell_km)
+        self.quarry_towns = (geo.country == IRAQ) & (prewar > 0)
         self.layer["livelihood"][:] = 1.0
-        self.layer["unemployment"][:] = p.initial_unemployment_share
+        nothing_closed = np.zeros(geo.shape, dtype=bool)
+        self.layer["unemployment"][:] = self.unemployment(nothing_closed, np.zeros(geo.shape))
         self.layer["grievance"][:] = self.hardship(np.zeros(geo.shape))
         legitimacy = dataclasses.asdict(p.legitimacy)
         self.legitimacy = np.array(
@@ -76,9 +83,8 @@ class Population:
         )
         self.recruit_pool = np.zeros(geo.shape)
         self.arrest = np.zeros(geo.shape)
+        self.protected: dict[int, np.ndarray] = {}  # extortion each group stops, per cell
         self._closed: np.ndarray | None = None
-        farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
-        self.livelihood_reach = spread(farmland, p.livelihood_radius_km, geo.transform.cell_km)
 
     @property
     def residents(self) -> np.ndarray:
@@ -119,53 +125,110 @@ class Population:
     def update(
         self,
         closed_farmland: np.ndarray,
-        unemployment: np.ndarray,
+        crossing_jobs: np.ndarray,
         extortion: np.ndarray,
+        protected: dict[int, np.ndarray],
         influence: InfluenceField,
         security: np.ndarray,
     ) -> None:
-        """One day: livelihood, unemployment, friction, grievance, displacement, recruits."""
+        """One day: livelihood, work, friction, grievance, anger, displacement, recruits.
+        ``crossing_jobs`` is the share of each cell's labour force the crossing employs;
+        ``extortion`` the tribal extortion of shopkeepers before policing, ``protected`` the
+        share of it each policing group stops per cell."""
         p = self.params.population
-        cell_km = self.geo.transform.cell_km
         if self._closed is None or not np.array_equal(closed_farmland, self._closed):
             self.layer["livelihood"][:] = self.livelihood(closed_farmland)
             self._closed = closed_farmland
-        self.layer["unemployment"][:] = unemployment
-        self.layer["extortion"][:] = extortion
-        friction = self.friction(influence.presence, p)
+        self.layer["unemployment"][:] = self.unemployment(closed_farmland, crossing_jobs)
+        self.protected = protected
+        stopped = np.maximum.reduce([*protected.values(), np.zeros(self.geo.shape)])
+        self.layer["extortion"][:] = extortion * (1.0 - stopped)
+        hardship = self.hardship(self.friction(influence.presence, p))
         g = self.layer["grievance"]
-        g += p.grievance_rate * (self.hardship(friction) - g)
-        hi, hj = np.nonzero(self.layer["harm"])
-        harm = spread_points(self.geo.shape, hi, hj, self.layer["harm"][hi, hj], p.harm_radius_km, cell_km)
-        people = self.layer["residents"] + 1.0
-        g[:] = bennett_anger(g, harm / people, p.bennett_anger)
+        g += p.grievance_rate * (hardship - g)
+        g[:] = bennett_anger(g, self.angered_share(), p.bennett_anger)
         self.layer["harm"][:] = 0.0
-        self.displace_and_return(p)
+        self.displace_and_return(p, hardship)
         self.update_recruit_pool(p, influence, security)
 
-    def livelihood(self, closed: np.ndarray) -> np.ndarray:
-        """Share of livelihood left: farmland closed in reach cuts the farming share."""
+    def angered_share(self) -> np.ndarray:
+        """Share of each cell's residents angered by the harm since the last update: each
+        harmed civilian angers ``kin_per_harmed`` kin and neighbours, spread evenly over the
+        residents within ``harm_radius_km`` of the incident; where nobody lives, nobody is."""
+        p = self.params.population
+        res = self.layer["residents"]
+        share = np.zeros(self.geo.shape)
+        for i, j in zip(*np.nonzero(self.layer["harm"]), strict=True):
+            reach = self.geo.disk((int(i), int(j)), p.harm_radius_km)
+            people = res[reach].sum()
+            if people > 0:
+                share[reach] += min(1.0, self.layer["harm"][i, j] * p.kin_per_harmed / people)
+        return np.where(res > 0, np.clip(share, 0.0, 1.0), 0.0)
+
+    def farmland_open_share(self, closed: np.ndarray) -> np.ndarray:
+        """Share of the farmland in a town's reach that is open to its farmers."""
         p = self.params.population
         cut = spread(closed.astype(float), p.livelihood_radius_km, self.geo.transform.cell_km)
         closed_share = np.divide(
             cut, self.livelihood_reach, out=np.zeros_like(cut), where=self.livelihood_reach > 1e-9
         )
-        return 1.0 - p.farmland_dependence_share * np.clip(closed_share, 0.0, 1.0)
+        return 1.0 - np.clip(closed_share, 0.0, 1.0)
+
+    def livelihood(self, closed: np.ndarray) -> np.ndarray:
+        """Share of livelihood left: farmland closed in reach cuts the farming share."""
+        farming = self.params.population.farmland_dependence_share
+        return 1.0 - farming * (1.0 - self.farmland_open_share(closed))
+
+    def employment(self, closed: np.ndarray, crossing_jobs: np.ndarray) -> np.ndarray:
+        """Share of each cell's labour force at work: farming the open farmland in reach,
+        public pay, commerce, the Akashat quarries (their jobs shared over the labour force of
+        the Iraqi towns) and the crossing."""
+        p = self.params.population
+        labour = self.params.economy.labour_force_share * self.layer["residents"]
+        quarry_labour = labour[self.quarry_towns].sum()
+        quarry = min(1.0, p.work.quarry_jobs / quarry_labour) if quarry_labour > 0 else 0.0
+        work = (
+            p.farmland_dependence_share * self.farmland_open_share(closed)
+            + p.work.public_pay_share
+            + p.work.commerce_share
+            + np.where(self.quarry_towns, quarry, 0.0)
+            + crossing_jobs
+        )
+        return np.clip(work, 0.0, 1.0)
+
+    def unemployment(self, closed: np.ndarray, crossing_jobs: np.ndarray) -> np.ndarray:
+        return 1.0 - self.employment(closed, crossing_jobs)
+
+    def employed(self) -> float:
+        """People at work in the zone."""
+        labour = self.params.economy.labour_force_share * self.layer["residents"]
+        return float((labour * (1.0 - self.layer["unemployment"])).sum())
 
     def friction(self, presence: np.ndarray, p: PopulationParams) -> np.ndarray:
-        """Sectarian friction from Shia militia presence in this Sunni area (P7)."""
-        shia = presence[G["militia_irgc"]] + p.najaf_friction_share * presence[G["militia_najaf"]]
+        """Sectarian friction from Shia militia presence in this Sunni area, the same for
+        IRGC- and Najaf-aligned units (P7 comes from what the units do, not from who they are)."""
+        shia = presence[G["militia_irgc"]] + presence[G["militia_najaf"]]
         return np.clip(shia / p.friction_scale, 0.0, 1.0)
 
-    def displace_and_return(self, p: PopulationParams) -> None:
+    def displace_and_return(self, p: PopulationParams, hardship: np.ndarray) -> None:
+        """Residents leave with violence nearby and with hardship; the displaced return when
+        it is safe, with work and a home to return to, unless barred for perceived IS
+        affiliation."""
         v = self.layer["violence"]
         res, dis = self.layer["residents"], self.layer["displaced"]
-        leaving = res * np.clip(p.p_displace * v, 0.0, 1.0)
-        safe = self.layer["livelihood"] * (1.0 - np.clip(v, 0.0, 1.0))
-        returning = dis * p.p_return * safe
+        leaving = res * np.clip(p.p_displace * v + p.p_leave * hardship, 0.0, 1.0)
+        returning = dis * np.clip(p.p_return * self.return_prospects(p), 0.0, 1.0)
         res += returning - leaving
         dis += leaving - returning
         v *= p.violence_decay
+
+    def return_prospects(self, p: PopulationParams) -> np.ndarray:
+        """How far the barriers to return leave the way home open, per cell: safety (no
+        remembered violence), work, a home (damaged homes are returned to less) and clearance."""
+        safety = 1.0 - np.clip(self.layer["violence"], 0.0, 1.0)
+        work = 1.0 - self.layer["unemployment"]
+        home = 1.0 - p.housing_damaged_share * (1.0 - p.damaged_home_return_share)
+        return safety * work * home * (1.0 - p.blocked_return_share)
 
     def update_recruit_pool(
         self, p: PopulationParams, influence: InfluenceField, security: np.ndarray
@@ -175,7 +238,9 @@ class Population:
         ratio = security / (influence.presence[G["is"]] + 1.0)
         self.arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
         lived = np.flatnonzero(self.layer["residents"])
-        felt = self.layer["grievance"].flat[lived] * (1.0 - self.legitimacy[influence.control.flat[lived]])
+        felt = self.layer["grievance"].flat[lived] * (
+            1.0 - self.controller_legitimacy(influence.control).flat[lived]
+        )
         share = eligible_share(felt, self.arrest.flat[lived], p.epstein_threshold)
         eligible = np.zeros(self.geo.shape)
         eligible.flat[lived] = self.layer["residents"].flat[lived] * share
@@ -187,14 +252,30 @@ class Population:
         total = self.layer["residents"].sum() + self.layer["displaced"].sum()
         return float(self.layer["displaced"].sum() / total) if total > 0 else 0.0
 
+    def legitimacy_of(self, group: int) -> np.ndarray:
+        """A group's legitimacy in Sunni eyes per cell: its standing, plus what it earns where
+        it protects shopkeepers from extortion (``protection_legitimacy`` times the share it
+        stops): residents accepted Tafuf, who arrested tribal blackmailers [paper, fn 35]."""
+        earned = self.params.population.protection_legitimacy * self.protected.get(group, 0.0)
+        return np.clip(self.legitimacy[group] + earned, 0.0, 1.0) * np.ones(self.geo.shape)
+
+    def controller_legitimacy(self, control: np.ndarray) -> np.ndarray:
+        """Legitimacy of the group controlling each cell (contested cells: ``contested``)."""
+        out = self.legitimacy[control]
+        for group in self.protected:
+            mine = control == group
+            out[mine] = self.legitimacy_of(group)[mine]
+        return out
+
     def disaffection_near(self, group: int, presence: np.ndarray) -> float:
         """Disaffection with a group among the residents who live with it: grievance times
-        (1 - the group's legitimacy) (Epstein's G), weighted by residents times the group's
-        presence (P7); NaN when the group lives among nobody."""
+        (1 - the group's legitimacy there) (Epstein's G), weighted by residents times the
+        group's presence (P7); NaN when the group lives among nobody."""
         weight = self.layer["residents"] * presence[group]
         if weight.sum() <= 0.0:
             return float("nan")
-        return float((self.layer["grievance"] * weight).sum() / weight.sum() * (1.0 - self.legitimacy[group]))
+        felt = self.layer["grievance"] * (1.0 - self.legitimacy_of(group))
+        return float((felt * weight).sum() / weight.sum())
 
     def mean_grievance(self) -> float:
         res = self.layer["residents"]
