@@ -97,8 +97,11 @@ def frontier_figure(found: pd.DataFrame, spec: dict[str, Any], out: Path) -> Dra
 
 def limits_table(box: discovery.Box) -> list[str]:
     """Markdown rows of the box's restricted limits."""
+    restricted = box.limits[box.limits["restricted"]]
+    if restricted.empty:
+        return ["The box restricts no input: resurgence is spread over the whole sampled space."]
     lines = ["| input | box | sampled range |", "| --- | --- | --- |"]
-    for name, row in box.limits[box.limits["restricted"]].iterrows():
+    for name, row in restricted.iterrows():
         lines.append(f"| {name} | {row['low']:.3g} – {row['high']:.3g} | {row['range_low']:.3g} – "
                      f"{row['range_high']:.3g} |")  # fmt: skip
     return lines
