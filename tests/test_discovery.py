@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from test_sensitivity import preset_settings
 
+from bordersim.errors import ConfigError
 from bordersim.sensitivity import design, discovery, runner
 from bordersim.sensitivity.runner import RUNS
 
@@ -51,6 +52,11 @@ def test_a_rows_levers_compose_the_policy_and_leave_its_baseline_alone(study):
         assert f"scenario.strike.rate_per_week={run['levers']['strike intensity']!r}" in rest
     pairs = pd.DataFrame(planned).groupby("row")["seed"].nunique()
     assert (pairs == 1).all()  # policy and baseline of a row share its seed
+
+
+def test_a_lever_without_a_setting_or_scenario_is_named(study):
+    with pytest.raises(ConfigError, match="sensitivity.levers.strike intensity: a lever needs"):
+        design.design({**study, "levers": {"strike intensity": {"low": 0.0, "high": 3.0}}})
 
 
 def test_resurgence_compares_the_policy_with_its_own_baseline():

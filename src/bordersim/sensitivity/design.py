@@ -172,6 +172,11 @@ def levers(s: Mapping[str, Any]) -> list[Lever]:
     out = []
     for name, spec in (s.get("levers") or {}).items():
         spec = dict(spec)
+        if bool(spec.get("setting")) == bool(spec.get("adds")):
+            allowed = "{setting: KEY, low: X, high: Y} or {adds: SCENARIO, overrides: [...]}"
+            raise ConfigError(
+                f"sensitivity.levers.{name}", "a lever needs a setting or a scenario it adds", allowed
+            )
         spec["overrides"] = tuple(spec.get("overrides") or ())
         out.append(Lever(str(name), **spec))
     return out

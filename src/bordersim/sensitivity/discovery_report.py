@@ -28,7 +28,7 @@ def tradeoff_figure(box: discovery.Box, out: Path) -> Drawn:
     ax.plot(t["coverage"], t["density"], color="#999999", lw=0.6, zorder=0)
     ax.scatter([box.coverage], [box.density], s=120, facecolors="none", edgecolors="#D55E00", lw=1.5,
                label=f"chosen box (coverage {box.coverage:.2f}, density {box.density:.2f})")  # fmt: skip
-    fig.colorbar(points, ax=ax, label="restricted dimensions")
+    fig.colorbar(points, ax=ax, label="restricted dimensions", ticks=range(int(t["res_dim"].max()) + 1))
     ax.set_xlabel("coverage (share of all resurgent rows in the box)")
     ax.set_ylabel("density (share of the box's rows resurgent)")
     ax.set_xlim(0, 1.02)
