@@ -11,7 +11,7 @@ coverage x density. The *dilemma frontier* is the chance of resurgence (with a W
 interval) and the militias' loss by strike intensity, drawdown and US presence.
 
 EMA Workbench is an optional extra (``pip install 'bordersim[ema]'``); without it the runs and the
-frontier work and PRIM stops with a message saying what to install.
+frontier are written and PRIM stops with a message saying what to install.
 """
 
 from __future__ import annotations

@@ -107,8 +107,21 @@ def limits_table(box: discovery.Box) -> list[str]:
     return lines
 
 
+def prim_section(x: pd.DataFrame, y: pd.Series, s: dict[str, Any], out: Path) -> list[str]:
+    """PRIM's box for the resurgent rows: its files, figures and the page's lines."""
+    if not 0 < y.sum() < len(y):
+        return ["PRIM needs rows with and without resurgence: none to peel.", ""]
+    box = discovery.peel(x, y, float(s["prim"]["mass_min"]))
+    box.trajectory.to_csv(out / "prim_trajectory.csv", index=False)
+    box.limits.to_csv(out / "prim_box.csv", index_label="input")
+    lines = [f"PRIM's chosen box (largest coverage × density): coverage {box.coverage:.2f}, "
+             f"density {box.density:.2f}.", "", *limits_table(box), ""]  # fmt: skip
+    return [*lines, *section(tradeoff_figure(box, out)), *section(box_figure(box, out))]
+
+
 def write_report(d: Design, s: dict[str, Any], table: pd.DataFrame, out: Path, header: list[str]) -> Path:
-    """Write the discovery study's tables, figures and ``discovery.md`` into ``out``."""
+    """Write the discovery study's tables, figures and ``discovery.md`` into ``out`` (the rows and the
+    frontier first: they do not need EMA Workbench, PRIM does)."""
     spec = s["resurgence"]
     policy = f"{discovery.policy_name(s)} - {s['baseline']}"
     table = table.dropna()
@@ -119,19 +132,10 @@ def write_report(d: Design, s: dict[str, Any], table: pd.DataFrame, out: Path, h
     pd.concat([x, flat, y], axis=1).to_csv(out / "rows.csv", index_label="row")
     found = discovery.frontier(x, table, y, s)
     found.to_csv(out / "frontier.csv", index=False)
+    frontier = section(frontier_figure(found, s["frontier"], out))
     lines = ["# Scenario discovery: where IS resurges", "", *header, "",
              f"IS resurges (the policy's {spec['outcome']} above {spec['ratio']} × the baseline's) in "
              f"{int(y.sum())} of {len(y)} rows.", ""]  # fmt: skip
-    if 0 < y.sum() < len(y):
-        box = discovery.peel(x, y, float(s["prim"]["mass_min"]))
-        box.trajectory.to_csv(out / "prim_trajectory.csv", index=False)
-        box.limits.to_csv(out / "prim_box.csv", index_label="input")
-        lines += [f"PRIM's chosen box (largest coverage × density): coverage {box.coverage:.2f}, "
-                  f"density {box.density:.2f}.", "", *limits_table(box), ""]  # fmt: skip
-        lines += [*section(tradeoff_figure(box, out)), *section(box_figure(box, out))]
-    else:
-        lines += ["PRIM needs rows with and without resurgence: none to peel.", ""]
-    lines += section(frontier_figure(found, s["frontier"], out))
     page = out / "discovery.md"
-    page.write_text("\n".join(lines))
+    page.write_text("\n".join([*lines, *prim_section(x, y, s, out), *frontier]))
     return page

@@ -155,4 +155,8 @@ def main(argv: list[str] | None = None) -> None:
     if not (args.sweep_dir / STUDY_JSON).is_file():
         print(f"error: {args.sweep_dir}: no {STUDY_JSON} (not a sensitivity study)", file=sys.stderr)
         sys.exit(2)
-    sys.exit(analyse(args.sweep_dir))
+    try:
+        sys.exit(analyse(args.sweep_dir))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
