@@ -28,8 +28,8 @@ echo "setting up $venv with $("$py" --version)"
 "$py" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
 if [[ -n $constraints ]]; then
-  "$venv/bin/pip" install --quiet -c "$constraints" -e ".[dev,app]"
+  "$venv/bin/pip" install --quiet -c "$constraints" -e ".[dev,app,ema]"
 else
-  "$venv/bin/pip" install --quiet -e ".[dev,app]"
+  "$venv/bin/pip" install --quiet -e ".[dev,app,ema]"
 fi
 bash "$(dirname "$0")/browser.sh"

@@ -21,12 +21,21 @@ from bordersim.sensitivity.runner import RUNS
 BORDERSIM = str(Path(sys.executable).with_name("bordersim"))
 ROOT = Path(__file__).resolve().parents[1]
 PRESET = ROOT / "configs" / "experiment" / "morris.yaml"
+SHARED = ROOT / "configs" / "sensitivity"
 TEST_CONFIGS = ROOT / "tests" / "configs"
+
+
+def preset_settings(preset: Path, shared: tuple[str, ...]) -> dict:
+    """A preset's ``sensitivity`` block over the shared files it includes (configs/sensitivity/)."""
+    merged: dict = {}
+    for name in shared:
+        merged |= yaml.safe_load((SHARED / f"{name}.yaml").read_text())
+    return merged | yaml.safe_load(preset.read_text())["sensitivity"]
 
 
 @pytest.fixture(scope="module")
 def study() -> dict:
-    return yaml.safe_load(PRESET.read_text())["sensitivity"]
+    return preset_settings(PRESET, ("estimates", "contrasts"))
 
 
 def test_estimates_are_leaves_whose_own_or_enclosing_comment_says_estimate():
@@ -118,7 +127,7 @@ def test_morris_on_a_toy_function_finds_the_active_factors_and_gives_inert_ones_
     table = analysis.contrast_table(
         toy_runs(d, noise=0.0), "baseline", ["strike"], {"IS attacks": "is_attacks_total"}
     )
-    found = analysis.indices(d, table).set_index(["contrast", "factor"])
+    found = analysis.indices(d, table, levels=4).set_index(["contrast", "factor"])
     contrast = found.loc["strike - baseline"]
     assert contrast.loc["IS attack decision", "mu_star"] == pytest.approx(10.0)  # linear: every effect is 10
     assert contrast.loc["IS attack decision", "sigma"] == pytest.approx(0.0, abs=1e-9)
@@ -135,7 +144,7 @@ def test_seed_noise_shows_in_the_noise_factor_and_common_seeds_keep_it_out_of_co
     table = analysis.contrast_table(
         toy_runs(d, noise=1.0), "baseline", ["strike"], {"IS attacks": "is_attacks_total"}
     )
-    found = analysis.indices(d, table).set_index(["contrast", "factor"])
+    found = analysis.indices(d, table, levels=4).set_index(["contrast", "factor"])
     assert found.loc[("level", space.NOISE), "mu_star"] > 0.3
     assert found.loc[("strike - baseline", space.NOISE), "mu_star"] == pytest.approx(0.0, abs=1e-9)
     assert found.loc[("level", "IS Badia stock"), "rank"] == 1
@@ -146,7 +155,7 @@ def test_a_trajectory_with_a_missing_run_is_left_out_whole(study):
     runs = toy_runs(d, noise=0.0)
     runs = runs.drop(index=runs.index[(runs["row"] == d.key(d.rows[1])) & (runs["scenario"] == "strike")])
     table = analysis.contrast_table(runs, "baseline", ["strike"], {"IS attacks": "is_attacks_total"})
-    found = analysis.indices(d, table)
+    found = analysis.indices(d, table, levels=4)
     assert set(found.loc[found["contrast"] == "strike - baseline", "trajectories"]) == {2}
     assert set(found.loc[found["contrast"] == "level", "trajectories"]) == {3}
 

@@ -7,8 +7,8 @@ allowed, exit code 2, and no output files.
 ``bordersim -m experiment=NAME`` sweeps scenarios, parameters and seeds (experiments/README.md):
 each job runs its block of seeds into ``seed_NNNN/`` directories, and the sweep ends with the
 collected dataset and the comparison table; it exits 1 if any run failed or is missing.
-``bordersim -m experiment=morris`` is a sensitivity study instead: each job runs a block of
-sample rows in every scenario (:mod:`bordersim.sensitivity`).
+``bordersim -m experiment=morris`` (or ``sobol``, ``discovery``) is a sensitivity study instead:
+each job runs a block of sample rows in every scenario (:mod:`bordersim.sensitivity`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ SWEEP_MODULES = ("bordersim.experiments.sweep", "bordersim.sensitivity.study")
 @hydra.main(version_base="1.3", config_path="pkg://bordersim.configs", config_name="config")
 def app(cfg: DictConfig) -> None:
     out = Path(HydraConfig.get().runtime.output_dir)
-    if HydraConfig.get().mode == RunMode.MULTIRUN and "sensitivity" in cfg:  # experiment=morris
+    if HydraConfig.get().mode == RunMode.MULTIRUN and "sensitivity" in cfg:  # experiment=morris, sobol, ...
         from bordersim.sensitivity.runner import run_rows
 
         run_rows(cfg, Path(HydraConfig.get().sweep.dir))

@@ -1,10 +1,12 @@
-"""Morris indices of a finished (or partly finished) study, per outcome and scenario contrast.
+"""The runs of a finished (or partly finished) study as contrasts, and its Morris indices.
 
 For each sample row the contrast of a scenario is its outcome minus the baseline's outcome of
 the same row and seed (common random numbers), averaged over the row's seeds; the baseline's
-own level is analysed as well. SALib's ``morris.analyze`` then gives, per factor, mu, mu* (the
-mean absolute elementary effect), sigma and a bootstrap interval of mu*. Trajectories with a
-run missing or failed are left out whole (Morris needs complete trajectories).
+own level is analysed as well. Every method reads this contrast table. For a Morris study
+SALib's ``morris.analyze`` then gives, per factor, mu, mu* (the mean absolute elementary
+effect), sigma and a bootstrap interval of mu*. A block of the design (a Morris trajectory, a
+Sobol' base sample) with a run missing or failed is left out whole: the estimators need
+complete blocks.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 
 from bordersim.sensitivity.design import Design
+from bordersim.sensitivity.ranking import LEVEL
 from bordersim.sensitivity.runner import RUNS
 from bordersim.sensitivity.space import NOISE
-
-#: The name of the baseline's own level among the contrasts.
-LEVEL = "level"
 
 
 def read_runs(root: Path) -> pd.DataFrame:
@@ -56,27 +56,32 @@ def contrast_table(
     return frame.groupby(level="row").mean()  # NaN (a missing run) stays NaN for its row
 
 
-def complete_trajectories(d: Design, table: pd.DataFrame, column: tuple[str, str]) -> np.ndarray:
-    """Indices of the trajectories whose rows all have a value in ``column``."""
-    per = len(d.factors) + 1
-    values = np.array([table[column].get(d.key(row), np.nan) for row in d.rows]).reshape(-1, per)
+def complete_blocks(d: Design, table: pd.DataFrame, column: tuple[str, str]) -> np.ndarray:
+    """Indices of the design's blocks whose rows all have a value in ``column``."""
+    values = np.array([table[column].get(d.key(row), np.nan) for row in d.rows]).reshape(-1, d.block)
     return np.flatnonzero(np.isfinite(values).all(axis=1))
 
 
-def indices(d: Design, table: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+def values_of(
+    d: Design, table: pd.DataFrame, column: tuple[str, str], blocks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``blocks`` and their values in ``column``, in the design's order."""
+    rows = d.rows.reshape(-1, d.block, d.rows.shape[1])[blocks].reshape(-1, d.rows.shape[1])
+    return rows, np.array([table.at[d.key(row), column] for row in rows])
+
+
+def indices(d: Design, table: pd.DataFrame, levels: int, seed: int = 0) -> pd.DataFrame:
     """Morris indices of every factor for every ``(contrast, outcome)`` column of the table."""
-    per = len(d.factors) + 1
     frames = []
     for column in table.columns:
         contrast, outcome = str(column[0]), str(column[1])
-        keep = complete_trajectories(d, table, (contrast, outcome))
+        keep = complete_blocks(d, table, (contrast, outcome))
         if not len(keep):
             continue
-        rows = d.rows.reshape(-1, per, d.rows.shape[1])[keep].reshape(-1, d.rows.shape[1])
-        y = np.array([table.at[d.key(row), (contrast, outcome)] for row in rows])
+        rows, y = values_of(d, table, (contrast, outcome), keep)
         with warnings.catch_warnings():  # one trajectory has no sigma: SALib's NaN, without the warning
             warnings.simplefilter("ignore", RuntimeWarning)
-            found = morris_analyze.analyze(d.problem, rows, y, num_levels=d.levels, seed=seed)
+            found = morris_analyze.analyze(d.problem, rows, y, num_levels=levels, seed=seed)
         frames.append(as_frame(found, contrast, outcome, len(keep)))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -1,4 +1,5 @@
-"""The report of a Morris study: ``morris.csv``, a mu*-sigma figure per contrast, ``morris.md``.
+"""The report of a Morris study: ``morris.csv``, a mu*-sigma figure per contrast, ``morris.md``;
+and what every study's report shares (file names, the page's sections).
 
 Each figure has one panel per outcome: every factor at (mu*, sigma), the noise factor (seeds
 only) marked, the strongest factors named. mu* ranks how much a factor moves the contrast over
@@ -10,12 +11,14 @@ at this study's size.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from bordersim.report.style import Drawn, compact_ticks, finish, new_figure
-from bordersim.sensitivity.analysis import LEVEL
+from bordersim.sensitivity.analysis import LEVEL, indices
+from bordersim.sensitivity.design import Design
 from bordersim.sensitivity.space import NOISE
 
 #: Factors named in each panel and listed per outcome in the tables.
@@ -23,6 +26,7 @@ TOP = 3
 
 
 def slug(text: str) -> str:
+    """A file-name and identifier form of a name: lower case, non-alphanumerics as ``_``."""
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_")
 
 
@@ -75,15 +79,20 @@ def drivers_table(found: pd.DataFrame, contrast: str) -> list[str]:
     return lines
 
 
-def write_report(found: pd.DataFrame, out: Path, header: list[str]) -> Path:
+def section(drawn: Drawn) -> list[str]:
+    """A figure's part of a report page: heading, image and caption."""
+    return [f"## {drawn.title}", "", f"![{drawn.title}]({drawn.path.name})", "", drawn.caption, ""]
+
+
+def write_report(d: Design, s: dict[str, Any], table: pd.DataFrame, out: Path, header: list[str]) -> Path:
     """Write ``morris.csv``, the figures and ``morris.md`` into ``out``; return the page's path."""
+    found = indices(d, table, levels=int(s["levels"]), seed=d.seed)
     out.mkdir(parents=True, exist_ok=True)
     found.to_csv(out / "morris.csv", index=False)
     lines = ["# Morris screening of the estimates", "", *header, ""]
     for contrast in dict.fromkeys(found["contrast"]):
         drawn = contrast_figure(found[found["contrast"] == contrast], contrast, out)
-        lines += [f"## {drawn.title}", "", f"![{drawn.title}]({drawn.path.name})", "", drawn.caption, ""]
-        lines += [*drivers_table(found, contrast), ""]
+        lines += [*section(drawn), *drivers_table(found, contrast), ""]
     page = out / "morris.md"
     page.write_text("\n".join(lines))
     return page
