@@ -117,13 +117,24 @@ class CrossingSettings:
 
 
 @dataclass
+class RecruitPool:
+    """Where a unit's recruits come from: the monthly wage that keeps a man from it in the
+    ranks, and how many men it offers the units of the zone each month."""
+
+    pay_per_month: float
+    recruits_per_month: float
+
+
+@dataclass
 class EconomyParams:
-    p_trip: float
+    haul_days: float
     checkpoint_tax_per_trip: float
     informal_tax_share: float
     travel_cost_per_km: float
     bribe_share: float
     goods: dict[str, Good]
+    monopoly_good: str
+    kin_warning_share: float
     logit_scale: float
     risk_alpha: float
     risk_beta: float
@@ -132,14 +143,13 @@ class EconomyParams:
     exposure_per_km: float
     detect_scale: float
     militia_protection_share: float
-    fighter_pay_per_day: float
-    tribal_pay_per_day: float
-    pmf_salary_share: float
-    irgc_subsidy_per_fighter_day: float
+    recruit_pools: dict[str, RecruitPool]
+    pmf_registered_share: float
+    parent_salary_share: float
     recruit_cost: float
-    recruit_rate_per_day: float
     reserve_days: float
     desertion_rate_per_day: float
+    materiel_per_fighter: float
     militia_crew_profit_share: float
     checkpoint_reach_km: float
     holder_reach_km: float
@@ -315,6 +325,7 @@ class MilitiaSpec:
     alignment: Alignment
     fighters: float
     base: str
+    recruits_from: str
     funds: float = 0.0
     checkpoints: list[str] = field(default_factory=list)
     holds_military_zone: bool = False
@@ -341,6 +352,7 @@ class TribeSpec:
     name: str
     home: str
     fighters: float
+    recruits_from: str
     patron: Patron = "none"
     funds: float = 0.0
     kin_across_border: float = 0.0
@@ -353,6 +365,17 @@ class SmugglerSpec:
     militia_run_share: float
     cash: float
     staging: list[str]
+
+
+@dataclass
+class QuarryTrafficSpec:
+    """Trucks hauling from the quarries on one road, and the monthly toll each pays to
+    the militia holding a checkpoint on it."""
+
+    road: str
+    trucks: float
+    toll_per_truck_month: float
+    source: str = ""
 
 
 @dataclass
@@ -388,6 +411,7 @@ class Forces:
     islamic_state: IslamicStateSpec
     us: USSpec
     irgc_logistics: IRGCLogisticsSpec
+    quarry_traffic: QuarryTrafficSpec | None = None
 
 
 # -- one run ------------------------------------------------------------------------------
@@ -458,8 +482,11 @@ def convert(kind: Any, value: Any, key: str) -> Any:
         if value not in allowed:
             raise ConfigError(key, f"{value!r} is not allowed", " | ".join(allowed))
         return value
-    if origin in (typing.Union, types.UnionType) and value is None:
-        return None
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        arm = next(a for a in typing.get_args(kind) if a is not type(None))
+        return convert(arm, value, key)
     if kind is bool:
         if not isinstance(value, bool):
             raise ConfigError(key, f"{value!r} is not true/false", "true or false")

@@ -15,6 +15,7 @@ import numpy as np
 
 from bordersim.actors.base import ForceUnit
 from bordersim.params import TribeSpec
+from bordersim.world.economy import pay_bill
 from bordersim.world.influence import G
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class Tribe(ForceUnit):
         self, model: BorderModel, spec: TribeSpec, home: tuple[int, int], home_cells: np.ndarray
     ) -> None:
         super().__init__(model, spec.name, spec.fighters, home)
+        self.establishment = float(spec.fighters)
+        self.recruits_from = spec.recruits_from
         self.funds = float(spec.funds)
         self.patron = spec.patron
         self.home_cells = home_cells
@@ -48,7 +51,7 @@ class Tribe(ForceUnit):
     def step(self) -> None:
         """Daily behaviour: receive patronage, update allegiance, decide whether to extort."""
         p = self.model.params.tribes
-        pay = self.fighters * self.model.params.economy.tribal_pay_per_day
+        pay = pay_bill(self, self.model.params.economy)
         self.patronage = p.patronage_per_fighter_day * self.fighters if self.patron_present() else 0.0
         paid_share = self.patronage / pay if pay > 0 else 1.0
         grievance = float(self.model.population.grievance.ravel()[self.home_cells].mean())
