@@ -49,7 +49,7 @@ def default_config() -> dict:
 @pytest.fixture
 def config_with(default_config: dict) -> Callable[..., dict]:
     """A fresh copy of the defaults with dotted-key overrides, e.g.
-    ``config_with({"params.economy.p_trip": 1.0}, days=10)``."""
+    ``config_with({"params.economy.haul_days": 1}, days=10)``."""
 
     def make(overrides: dict[str, Any] | None = None, **top: Any) -> dict:
         cfg = copy.deepcopy(default_config)
