@@ -269,7 +269,7 @@ def forces_table(configs: Path = CONFIGS) -> list[str]:
         "|---|---|---|---|---|---|---|",
     ]
     for m in f["militias"]:
-        notes = [f"funds {m.get('funds', 0):,} USD"]
+        notes = [f"funds {m.get('funds', 0):,} USD", f"recruits from {m['recruits_from']}"]
         if m.get("state_payroll"):
             notes.append("on the state payroll")
         if m.get("checkpoints"):
@@ -290,7 +290,8 @@ def forces_table(configs: Path = CONFIGS) -> list[str]:
         )
     for t in f["tribes"]:
         notes = (
-            f"patron {t['patron']}; funds {t.get('funds', 0):,} USD; kin ties {t.get('kin_across_border', 0)}"
+            f"patron {t['patron']}; funds {t.get('funds', 0):,} USD; "
+            f"kin ties {t.get('kin_across_border', 0)}; recruits from {t['recruits_from']}"
         )
         out.append(
             f"| tribe | {t['name']} | – | {t['fighters']} | {t['home']} | {notes} "
@@ -311,6 +312,12 @@ def forces_table(configs: Path = CONFIGS) -> list[str]:
     )
     route = " → ".join(f["irgc_logistics"]["route"])
     out.append(f"| IRGC logistics | convoy corridor | irgc | – | {route} | | [paper] |")
+    q = f.get("quarry_traffic")
+    if q:
+        out.append(
+            f"| quarry traffic | {q['trucks']} trucks | – | – | {q['road']} "
+            f"| toll {q['toll_per_truck_month']:,} USD a month per truck | {cell(q.get('source', ''))} |"
+        )
     return out
 
 

@@ -49,7 +49,7 @@ def default_config() -> dict:
 @pytest.fixture
 def config_with(default_config: dict) -> Callable[..., dict]:
     """A fresh copy of the defaults with dotted-key overrides, e.g.
-    ``config_with({"params.economy.p_trip": 1.0}, days=10)``."""
+    ``config_with({"params.economy.haul_days": 1}, days=10)``."""
 
     def make(overrides: dict[str, Any] | None = None, **top: Any) -> dict:
         cfg = copy.deepcopy(default_config)
@@ -121,10 +121,10 @@ TINY_GEOGRAPHY = {
 TINY_FORCES = {
     "name": "tiny_segment_forces",
     "militias": [
-        {"name": "M1", "alignment": "irgc", "fighters": 100, "funds": 10000, "base": "depot",
-         "checkpoints": ["crossing"], "escorts_convoys": True},
-        {"name": "M2", "alignment": "najaf", "fighters": 50, "funds": 5000, "base": "east_town",
-         "checkpoints": []},
+        {"name": "M1", "alignment": "irgc", "fighters": 100, "funds": 10000, "recruits_from": "iraq_south",
+         "base": "depot", "checkpoints": ["crossing"], "escorts_convoys": True},
+        {"name": "M2", "alignment": "najaf", "fighters": 50, "funds": 5000, "recruits_from": "iraq_south",
+         "base": "east_town", "checkpoints": []},
     ],
     "state_forces": [
         {"name": "S1", "side": "iraq", "service": "army", "fighters": 200, "base": "east_town",
@@ -132,7 +132,9 @@ TINY_FORCES = {
         {"name": "S2", "side": "syria", "service": "army", "fighters": 100, "base": "west_town",
          "detection": 0.2, "corruption": 0.3},
     ],
-    "tribes": [{"name": "T1", "home": "east_town", "fighters": 50, "patron": "us"}],
+    "tribes": [
+        {"name": "T1", "home": "east_town", "fighters": 50, "patron": "us", "recruits_from": "tribal_clans"}
+    ],
     "smugglers": {"crews": 20, "militia_run_share": 0.3, "cash": 1000, "staging": ["west_town", "east_town"]},
     "islamic_state": {
         "cells": 4, "badia_members": 100, "members_min": 2, "members_max": 6, "cash": 500,

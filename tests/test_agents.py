@@ -10,6 +10,7 @@ from bordersim import encounters
 from bordersim.config import default_params
 from bordersim.events import scenarios
 from bordersim.params import Params, build
+from bordersim.world.economy import wage
 from bordersim.world.geography import TERRAIN
 
 SECURITY = build(Params, default_params(), "params").security
@@ -59,7 +60,7 @@ def test_fighters_patronage_does_not_pay_extort_and_more_when_the_us_leaves(make
     bou_mahal, karbuli = tribe(model, "Bou Mahal"), tribe(model, "Karbuli")
     bou_mahal.step()
     karbuli.step()
-    tp, pay = model.params.tribes, model.params.economy.tribal_pay_per_day
+    tp, pay = model.params.tribes, wage(bou_mahal, model.params.economy)
     unpaid = 1.0 - tp.patronage_per_fighter_day / pay
     assert bou_mahal.extorting_fighters == pytest.approx(unpaid * bou_mahal.fighters)
     scenarios.ACTIONS["us_withdrawal"](model)

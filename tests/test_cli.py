@@ -28,7 +28,10 @@ BAD_INPUT = {
     "unknown_key": (["colour=red"], ["colour", "unknown key", "days", "seed"]),
     "wrong_type": (["days=abc"], ["days", "'abc'", "integer >= 1"]),
     "zero_days": (["days=0"], ["days", "integer >= 1"]),
-    "probability_above_one": (["params.economy.p_trip=1.5"], ["params.economy.p_trip", "[0.0, 1.0]"]),
+    "probability_above_one": (
+        ["params.economy.bribe_share=1.5"],
+        ["params.economy.bribe_share", "[0.0, 1.0]"],
+    ),
     "negative_strength": (["forces.militias.0.fighters=-5"], ["forces.militias[0].fighters", "[0.0, inf]"]),
     "place_outside_grid": (
         ["geography.places.husaybah.lat=40.0"],

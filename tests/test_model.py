@@ -109,8 +109,8 @@ def test_border_model_takes_top_level_overrides_as_keywords(config_with):
 
 def test_bad_value_through_the_api_raises_a_config_error_naming_the_key():
     with pytest.raises(bordersim.ConfigError) as err:
-        bordersim.run(overrides=["params.economy.p_trip=1.5", "days=5"])
-    assert err.value.key == "params.economy.p_trip"
+        bordersim.run(overrides=["params.economy.bribe_share=1.5", "days=5"])
+    assert err.value.key == "params.economy.bribe_share"
     assert "[0.0, 1.0]" in err.value.allowed
 
 
@@ -123,8 +123,8 @@ def test_mesa_does_not_log_every_step_at_info_level(config_with, caplog):
 @pytest.mark.parametrize(
     ("overrides", "key", "allowed"),
     [
-        (["+params.economy.nope=1"], "params.economy.nope", "p_trip"),
-        (["params.economy.p_trip=abc"], "params.economy.p_trip", "[0.0, 1.0]"),
+        (["+params.economy.nope=1"], "params.economy.nope", "haul_days"),
+        (["params.economy.bribe_share=abc"], "params.economy.bribe_share", "[0.0, 1.0]"),
         (["params.population.arrest_function=linear"], "params.population.arrest_function", "floor"),
         (["forces.tribes.0.patron=france"], "forces.tribes[0].patron", "us | state | sdf | none"),
         (["start_date=2019-13-01"], "start_date", "YYYY-MM-DD"),

@@ -73,7 +73,7 @@ def test_every_parameter_is_read_by_the_model(config_with, reads):
     """Runs that between them take every branch that reads a parameter: the 2019-2020
     calendar (strikes on every kind of target, the reopening, the US departure), a drawdown
     under a strike campaign, strikes (and retaliation) after the US has left, and a run where
-    IS cells split and ambush convoys often."""
+    IS cells split and ambush convoys often and no parent pays what Baghdad does not."""
     history = bordersim.config.plain(bordersim.compose_config(["scenario=[history_2019_2020]"]))
     drawdown = bordersim.config.plain(
         bordersim.compose_config(["scenario=[strike,militia_drawdown]", "days=150"])
@@ -89,7 +89,12 @@ def test_every_parameter_is_read_by_the_model(config_with, reads):
         )
     )
     busy = config_with(
-        {"params.islamic_state.split_members": 4, "params.irgc_logistics.ambush_scale": 1.0}, days=60
+        {
+            "params.islamic_state.split_members": 4,
+            "params.irgc_logistics.ambush_scale": 1.0,
+            "params.economy.parent_salary_share": 0.0,  # units left short of pay: desertion
+        },
+        days=60,
     )
     for cfg in (history, drawdown, strikes_after_withdrawal, busy):
         bordersim.run(cfg)

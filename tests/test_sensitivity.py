@@ -73,7 +73,7 @@ def test_a_daily_persistence_varies_through_its_daily_loss():
 
 
 def test_shares_are_clipped_to_one_and_counts_stay_at_least_one():
-    assert space.parameter_range("economy.pmf_salary_share", 0.7, 0.5, whole=False)[1] == 1.0
+    assert space.parameter_range("economy.pmf_registered_share", 0.8, 0.5, whole=False)[1] == 1.0
     assert space.parameter_range("security.clash_rounds", 1.0, 0.5, whole=True)[0] == 1.0
 
 

@@ -28,13 +28,14 @@ def strike_base(model, unit, c: AirCampaign) -> None:
     model.air.hit(model, c, Target("base", unit, unit.cell.coordinate, 1.0))
 
 
-def test_a_hit_kills_fighters_and_destroys_materiel_at_the_target(make_model):
+def test_a_hit_kills_fighters_and_destroys_materiel_at_the_target_not_cash(make_model):
     model = make_model()
     unit = town_militia(model)
-    fighters, funds = unit.fighters, unit.funds
+    fighters, funds, materiel = unit.fighters, unit.funds, unit.materiel
     strike_base(model, unit, campaign(effectiveness=0.5))
     assert unit.fighters < fighters
-    assert unit.funds < funds
+    assert unit.materiel == pytest.approx(materiel * (1 - 0.5 * model.params.strikes.materiel_share))
+    assert unit.funds == funds
     assert model.today["strikes"] == 1
     assert model.today["strike_casualties"] == pytest.approx(fighters - unit.fighters)
 
@@ -84,7 +85,11 @@ def test_strikes_choose_only_irgc_aligned_targets(model):
 
 def escalation_after_a_wave(make_model, retaliation: float) -> tuple[float, float]:
     model = make_model(
-        {"params.strikes.retaliation_base_prob": retaliation, "params.strikes.background_rate_per_week": 0.0}
+        {
+            "params.strikes.retaliation_base_prob": retaliation,
+            "params.strikes.background_rate_per_week": 0.0,
+            "params.strikes.counter_strike_prob": 0.0,  # no counter-strike drawing more retaliation
+        }
     )
     model.air.queue_wave(campaign(effectiveness=0.1), ["imam_ali_compound", "bukamal_depot"])
     model.air.strike_day(model)

@@ -122,9 +122,9 @@ def test_the_naive_reference_reads_the_runs_config():
     c = PATTERNS["P2"].criteria[0]
     config = {
         "forces": {"smugglers": {"crews": 100, "militia_run_share": 0.5}},
-        "params": {"economy": {"p_trip": 0.2}},
+        "params": {"economy": {"haul_days": 4}},
     }
-    assert pt.naive_value(c, config) == pytest.approx(100 * 0.5 * 0.2 * 30)
+    assert pt.naive_value(c, config) == pytest.approx(100 * 0.5 * 30 / 4)
 
 
 def test_every_pattern_of_the_brief_is_checked_with_a_source_and_a_knockout():

@@ -48,7 +48,8 @@ SHARE_NAMES = {"corruption", "effectiveness", "cohesion", "detection"}
 #: Parameters the model divides by or uses as a Gaussian spread: they must be > 0.
 POSITIVE_SUFFIXES = ("_scale",)
 POSITIVE_NAMES = {
-    "recruit_cost", "jobs_adjust_days", "livelihood_radius_km", "harm_radius_km", "recruit_radius_km",
+    "recruit_cost", "haul_days", "pay_per_month", "jobs_adjust_days", "livelihood_radius_km",
+    "harm_radius_km", "recruit_radius_km",
 }  # fmt: skip
 CHOICES = {"params.population.arrest_function": typing.get_args(ArrestFunction)}
 
@@ -200,6 +201,9 @@ def check_params(value: Any, default: Any, key: str) -> None:
     elif isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(key, f"{value!r} is not true/false", "true or false")
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(key, f"{value!r} is not a name", "a name (text)")
     else:
         _parameter_number(value, key)
 

@@ -20,7 +20,8 @@ DEATHS = ["deaths_is", "deaths_militia", "deaths_state", "deaths_tribe", "deaths
 FLOWS = [
     "is_attacks", "is_attack_intentions_unmet", "is_infiltrations", "is_crossing_attempts", "is_recruits",
     "is_captured", "is_arrested",
-    "militia_revenue", "militia_crossing_revenue",
+    "militia_revenue", "militia_crossing_revenue", "militia_quarry_tolls", "militia_backing",
+    "militia_remitted",
     "convoys_completed", "strikes", "strike_casualties", "civilian_harm", "clashes", "clash_casualties",
     "retaliations", "interdictions", "bribes", "legal_trade_trucks", "legal_trade_value",
     "militia_pay", *DEATHS,
@@ -31,7 +32,7 @@ FLOWS = [
 #: Stocks: read at the end of the day; summarised by start, end, mean and peak.
 STOCKS = [
     "is_members", "is_cells", "is_badia_members", "militia_fighters", "militia_fighters_irgc",
-    "militia_fighters_najaf",
+    "militia_fighters_najaf", "militia_materiel",
     "state_fighters", "tribal_fighters", "escalation", "state_control_share", "militia_control_share",
     "is_control_share", "displaced_share", "mean_grievance", "disaffection_with_irgc",
     "disaffection_with_najaf", "farmland_access", "employment",

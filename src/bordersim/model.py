@@ -27,7 +27,7 @@ from bordersim.events import scenarios
 from bordersim.events.strikes import AirWar
 from bordersim.metrics import DailyRecorder, new_tally, unit_column
 from bordersim.params import RunConfig
-from bordersim.world.economy import Crossing, RouteNetwork, settle_finances
+from bordersim.world.economy import Crossing, QuarryRoad, RouteNetwork, settle_finances
 from bordersim.world.geography import ROUTE_KINDS, TERRAIN, rasterise
 from bordersim.world.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, stamp_layers
 from bordersim.world.population import Population
@@ -81,6 +81,7 @@ class BorderModel(Model):
         )
         self.routes = RouteNetwork(self.geo, self.militias, self.params.economy)
         self.crossing = Crossing(self.geo, self.params)
+        self.quarry = QuarryRoad(self.geo, self.militias, self.forces.quarry_traffic, self.params.economy)
         self.irgc = IRGCLogistics(self.geo, self.forces.irgc_logistics)
         self.air = AirWar.from_params(self.params.strikes)
         self._events = scenarios.schedule(self)
@@ -107,7 +108,8 @@ class BorderModel(Model):
         self.record()  # 8. the day's metrics
 
     def agents_act(self) -> None:
-        """Smugglers and convoys move, IS cells act, then militias, state forces, tribes."""
+        """Smugglers and convoys move, IS cells act, then militias, state forces, tribes;
+        legal trade and quarry trucks pay their fees and tolls."""
         route_day = self.routes.day(
             self.detection, self.corruption, self.influence.control, self.crossing.open
         )
@@ -119,6 +121,7 @@ class BorderModel(Model):
         self.agents_by_type[Tribe].shuffle_do("step")
         trucks, value = self.crossing.trade_day(self.rng, self.militias, self.today)
         self.today["legal_trade_trucks"], self.today["legal_trade_value"] = trucks, value
+        self.quarry.toll_day(self.today)
 
     def run(self) -> None:
         """Spin up, then run the configured number of recorded days."""
@@ -256,6 +259,7 @@ class BorderModel(Model):
             militia_fighters=by_align["irgc"] + by_align["najaf"],
             militia_fighters_irgc=by_align["irgc"],
             militia_fighters_najaf=by_align["najaf"],
+            militia_materiel=sum(m.materiel for m in self.militias),
             state_fighters=sum(u.fighters for u in self.state_forces),
             tribal_fighters=sum(u.fighters for u in self.tribes),
             escalation=self.air.escalation,

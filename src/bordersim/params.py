@@ -131,13 +131,24 @@ class CrossingSettings:
 
 
 @dataclass
+class RecruitPool:
+    """Where a unit's recruits come from: the monthly wage that keeps a man from it in the
+    ranks, and how many men it offers the units of the zone each month."""
+
+    pay_per_month: float
+    recruits_per_month: float
+
+
+@dataclass
 class EconomyParams:
-    p_trip: float
+    haul_days: float
     checkpoint_tax_per_trip: float
     informal_tax_share: float
     travel_cost_per_km: float
     bribe_share: float
     goods: dict[str, Good]
+    monopoly_good: str
+    kin_warning_share: float
     logit_scale: float
     risk_alpha: float
     risk_beta: float
@@ -146,14 +157,13 @@ class EconomyParams:
     exposure_per_km: float
     detect_scale: float
     militia_protection_share: float
-    fighter_pay_per_day: float
-    tribal_pay_per_day: float
-    pmf_salary_share: float
-    irgc_subsidy_per_fighter_day: float
+    recruit_pools: dict[str, RecruitPool]
+    pmf_registered_share: float
+    parent_salary_share: float
     recruit_cost: float
-    recruit_rate_per_day: float
     reserve_days: float
     desertion_rate_per_day: float
+    materiel_per_fighter: float
     militia_crew_profit_share: float
     checkpoint_reach_km: float
     holder_reach_km: float
@@ -337,6 +347,7 @@ class MilitiaSpec:
     alignment: Alignment
     fighters: float
     base: str
+    recruits_from: str
     funds: float = 0.0
     checkpoints: list[str] = field(default_factory=list)
     holds_military_zone: bool = False
@@ -364,6 +375,7 @@ class TribeSpec:
     name: str
     home: str
     fighters: float
+    recruits_from: str
     patron: Patron = "none"
     funds: float = 0.0
     kin_across_border: float = 0.0
@@ -376,6 +388,17 @@ class SmugglerSpec:
     militia_run_share: float
     cash: float
     staging: list[str]
+
+
+@dataclass
+class QuarryTrafficSpec:
+    """Trucks hauling from the quarries on one road, and the monthly toll each pays to
+    the militia holding a checkpoint on it."""
+
+    road: str
+    trucks: float
+    toll_per_truck_month: float
+    source: str = ""
 
 
 @dataclass
@@ -411,6 +434,7 @@ class Forces:
     islamic_state: IslamicStateSpec
     us: USSpec
     irgc_logistics: IRGCLogisticsSpec
+    quarry_traffic: QuarryTrafficSpec | None = None
 
     def __post_init__(self) -> None:
         """Units are told apart by name (a daily column per unit): no name twice."""
@@ -489,8 +513,11 @@ def convert(kind: Any, value: Any, key: str) -> Any:
         if value not in allowed:
             raise ConfigError(key, f"{value!r} is not allowed", " | ".join(allowed))
         return value
-    if origin in (typing.Union, types.UnionType) and value is None:
-        return None
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        arm = next(a for a in typing.get_args(kind) if a is not type(None))
+        return convert(arm, value, key)
     if kind is bool:
         if not isinstance(value, bool):
             raise ConfigError(key, f"{value!r} is not true/false", "true or false")

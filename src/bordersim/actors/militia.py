@@ -3,6 +3,9 @@
 A militia holds a base and checkpoints on roads, taxes passing trucks and smugglers (booked
 by the economy), escorts IRGC convoys, clears IS cells near its positions, keeps the
 Masharii farmland closed, disperses out of towns after strikes and goes back when quiet.
+It has an establishment it refills toward (see ``world.economy``) and a materiel stock
+(weapons, vehicles, stores): how well its fighters are equipped scales what its checkpoints
+take and how hard it hits when it clears IS cells.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ class Militia(ForceUnit):
         super().__init__(model, spec.name, spec.fighters, home)
         self.alignment = spec.alignment
         self.group = G["militia_irgc"] if self.alignment == "irgc" else G["militia_najaf"]
+        self.establishment = float(spec.fighters)  # lowered for good by a drawdown
+        self.recruits_from = spec.recruits_from
         self.funds = float(spec.funds)
+        self.materiel = self.fighters * model.params.economy.materiel_per_fighter
         self.home = home
         self.checkpoints = checkpoints
         self.holds_military_zone = spec.holds_military_zone
@@ -44,7 +50,6 @@ class Militia(ForceUnit):
         self.cohesion = 1.0
         self.strike_memory = 0.0
         self.relocate_on_dispersal = False  # set when its base is struck
-        self.strength_cap = float("inf")  # set when the unit is drawn down for good
         self.income = 0.0  # booked during the day, settled by the finance submodel
         self.posture = CHECKPOINT if checkpoints else GARRISON
 
@@ -53,12 +58,23 @@ class Militia(ForceUnit):
         return self.posture == DISPERSED
 
     @property
+    def equipped_share(self) -> float:
+        """Share of its fighters the unit's materiel equips (1 when fully equipped)."""
+        standard = self.fighters * self.model.params.economy.materiel_per_fighter
+        return min(1.0, self.materiel / standard) if standard > 0 else 0.0
+
+    @property
+    def materiel_shortfall(self) -> float:
+        """Materiel the unit lacks to equip all its fighters [USD]."""
+        return max(0.0, self.fighters * self.model.params.economy.materiel_per_fighter - self.materiel)
+
+    @property
     def checkpoint_staffing(self) -> float:
-        """Share of checkpoint taxation the unit keeps up in its present posture."""
+        """Share of checkpoint taxation the unit keeps up in its posture and with its materiel."""
         if self.fighters < 1:
             return 0.0
         share = self.model.params.security.dispersed_checkpoint_share if self.dispersed else 1.0
-        return share * self.cohesion
+        return share * self.cohesion * self.equipped_share
 
     def step(self) -> None:
         """Daily behaviour: remember strikes, choose posture, clear IS cells nearby."""
@@ -95,7 +111,8 @@ class Militia(ForceUnit):
         if self.fighters < sec.clear_min_fighters:
             return
         effort = sec.p_clear * self.cohesion * (self.presence() / self.fighters)
-        self.model.encounters.hunt(self, sec.clear_radius_km, effort, self.model.militia_watch, 1.0)
+        watch = self.model.militia_watch
+        self.model.encounters.hunt(self, sec.clear_radius_km, effort, watch, self.equipped_share)
 
     def struck(self, at_base: bool) -> None:
         """Remember a strike; a unit whose base was hit moves its base when it disperses."""
@@ -103,10 +120,10 @@ class Militia(ForceUnit):
         self.relocate_on_dispersal |= at_base
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
-        """Losses from strikes or clashes: fighters and a share of materiel (funds)."""
+        """Losses from strikes or clashes: fighters and a share of its materiel (never cash)."""
         self.count_dead(fighters)
         self.fighters = max(0.0, self.fighters - fighters)
-        self.funds = max(0.0, self.funds * (1.0 - materiel))
+        self.materiel *= 1.0 - materiel
 
     def presence(self) -> float:
         share = self.model.params.influence.dispersed_presence_share if self.dispersed else 1.0

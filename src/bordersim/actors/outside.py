@@ -3,7 +3,8 @@
 US ground presence gives ISR cover over a radius and patronage to allied tribes until it
 withdraws; its air power can strike from outside. IRGC convoys move arms along the corridor
 from the Iraqi (E) to the Syrian (NW) gateway, escorted by IRGC-aligned militias; IS may
-ambush them and air campaigns may strike them.
+ambush them and air campaigns may strike them. A convoy that gets through resupplies the
+zone's IRGC-aligned units with materiel.
 """
 
 from __future__ import annotations
@@ -80,8 +81,7 @@ class IRGCLogistics:
         for convoy in self.in_transit:
             if not convoy.destroyed and not self.ambushed(model, convoy):
                 model.today["convoys_completed"] += 1
-                for unit in convoy.escorts:
-                    unit.funds += p.materiel_per_convoy / len(convoy.escorts)
+                resupply([m for m in model.militias if m.alignment == "irgc"], p.materiel_per_convoy)
         self.in_transit = []
         escorts = [m for m in model.militias if m.escorts_convoys and m.fighters >= p.escort_fighters]
         if not escorts:
@@ -102,3 +102,14 @@ class IRGCLogistics:
             return False
         attacker = max(cells, key=lambda c: c.members)
         return model.encounters.ambush(attacker, convoy)
+
+
+def resupply(units: list[Militia], materiel: float) -> None:
+    """A convoy's drop for the zone: materiel to the units short of theirs, in proportion to
+    what each lacks and never beyond it; the rest of the cargo goes on to Syria."""
+    short = np.array([u.materiel_shortfall for u in units])
+    total = short.sum()
+    if total <= 0:
+        return
+    for unit, lacking in zip(units, short, strict=True):
+        unit.materiel += lacking * min(1.0, materiel / total)

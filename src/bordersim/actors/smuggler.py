@@ -1,11 +1,14 @@
 """Smuggler crews (MODEL.md 2, 7.3): route choice by expected profit, learnt route risk.
 
-Each day a crew may make a run. It weighs every open route by expected profit: the margin
-on its cargo, less checkpoint taxes, the militias' share on routes they hold, travel cost,
-expected bribes and the expected loss from interdiction, with the interdiction risk it has
-learnt (NarcoLogic: risk = (decayed interdictions + alpha) / (decayed runs + alpha + beta)),
-and picks one by a logit (or stays home). Militia-run crews pay no tax and are rarely
-stopped; their profit goes to their militia. The whole family acts at once in numpy.
+Each day a crew that is home decides whether to make a run. It weighs every open route by
+expected profit: the margin on its cargo, less checkpoint taxes, the militias' share on
+routes they hold, travel cost, expected bribes and the expected loss from interdiction,
+with the interdiction risk it has learnt (NarcoLogic: risk = (decayed interdictions +
+alpha) / (decayed runs + alpha + beta)), and picks one by a logit, or stays home when no
+route's profit beats staying. A run keeps it away ``haul_days``. Militia-run crews carry the
+militias' fuel monopoly, pay no tax and are rarely stopped; their profit goes to their
+militia. Crews staged in a town whose tribe has kin across the border are looked at less
+(kin warn of patrols and take loads over). The whole family acts at once in numpy.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class SmugglerCrew(TabledAgent):
     route = Column()
     militia_run = Column()
     patron = Column()
+    kin = Column()
+    away = Column()
 
 
 @dataclass
@@ -62,6 +67,8 @@ class Smugglers:
                 "route": int,
                 "militia_run": bool,
                 "patron": int,
+                "kin": float,
+                "away": float,
                 "seen_interdictions": (float, n_routes),
                 "seen_runs": (float, n_routes),
             },
@@ -77,8 +84,8 @@ class Smugglers:
         econ, rng = m.params.economy, m.rng
         rows = t.rows
         n_routes = len(day.tax)
-        going = rng.random(rows.size) < econ.p_trip
-        rows = rows[going]
+        t.away[rows] = np.maximum(t.away[rows] - 1.0, 0.0)
+        rows = rows[t.away[rows] <= 0]
         value, margin, free = t.cargo_value[rows], t.margin[rows], t.militia_run[rows]
         available = day.available[None, :] | free[:, None]  # militias use the closed crossing
         risk = learnt_risk(t, rows, econ)
@@ -86,8 +93,10 @@ class Smugglers:
         route = choose_routes(profit, available, econ.logit_scale, rng)
         t.route[rows] = route
         rows, route, value, margin, free = (x[route >= 0] for x in (rows, route, value, margin, free))
+        t.away[rows] = econ.haul_days
 
-        looked_at = day.detection[route] * np.where(free, econ.militia_protection_share, 1.0)
+        protection = np.where(free, econ.militia_protection_share, 1.0)
+        looked_at = day.detection[route] * protection * (1.0 - econ.kin_warning_share * t.kin[rows])
         customs = np.where(m.routes.official[route] & ~free, m.crossing.settings.customs_detection, 0.0)
         detected = rng.random(rows.size) < 1.0 - (1.0 - looked_at) * (1.0 - customs)
         bribed = detected & (rng.random(rows.size) < day.corruption[route])

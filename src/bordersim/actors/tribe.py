@@ -17,6 +17,7 @@ import numpy as np
 
 from bordersim.actors.base import ForceUnit
 from bordersim.params import TribeParams, TribeSpec
+from bordersim.world.economy import pay_bill
 from bordersim.world.influence import G
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Tribe(ForceUnit):
         self, model: BorderModel, spec: TribeSpec, home: tuple[int, int], home_cells: np.ndarray
     ) -> None:
         super().__init__(model, spec.name, spec.fighters, home)
+        self.establishment = float(spec.fighters)
+        self.recruits_from = spec.recruits_from
         self.funds = float(spec.funds)
         self.patron = spec.patron
         self.home_cells = home_cells
@@ -57,7 +60,7 @@ class Tribe(ForceUnit):
         the fighters patronage does not pay extort shopkeepers to make up the shortfall."""
         p = self.model.params.tribes
         self.seek_patron(p)
-        pay = self.fighters * self.model.params.economy.tribal_pay_per_day
+        pay = pay_bill(self, self.model.params.economy)
         self.patronage = p.patronage_per_fighter_day * self.fighters if self.patron_present() else 0.0
         paid_share = min(self.patronage / pay, 1.0) if pay > 0 else 1.0
         grievance = float(self.model.population.grievance.ravel()[self.home_cells].mean())

@@ -88,12 +88,14 @@ def us_withdrawal(model: BorderModel, keep_air_power: bool = True) -> None:
 
 @action
 def militia_drawdown(model: BorderModel, fraction: float, alignment: str = "irgc") -> None:
-    """Militias of one alignment pull out a fraction of their strength for good."""
+    """Militias of one alignment pull out a fraction of their fighters, funds and materiel for
+    good: their establishment shrinks with them."""
     for m in model.militias:
         if m.alignment == alignment:
             m.fighters *= 1.0 - fraction
             m.funds *= 1.0 - fraction
-            m.strength_cap = m.fighters
+            m.materiel *= 1.0 - fraction
+            m.establishment *= 1.0 - fraction
 
 
 @action

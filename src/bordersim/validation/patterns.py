@@ -272,11 +272,13 @@ def seed_runs(daily: pd.DataFrame, scenarios: list[str], days_per_month: int) ->
 
 def naive_value(c: Criterion, config: Mapping[str, Any] | None) -> float:
     """The naive reference of a criterion: a ``value``, or the ``product`` of numbers and
-    dotted keys of the runs' resolved config (NaN when a key is not there)."""
+    dotted keys of the runs' resolved config, divided by the product of those ``over`` it
+    (NaN when a key is not there)."""
     assert c.naive is not None
     if "product" not in c.naive:
         return float(c.naive["value"])
-    return math.prod(_lookup(config or {}, item) for item in c.naive["product"])
+    top = math.prod(_lookup(config or {}, item) for item in c.naive["product"])
+    return top / math.prod(_lookup(config or {}, item) for item in c.naive.get("over", []))
 
 
 def _lookup(config: Mapping[str, Any], item: Any) -> float:

@@ -2,8 +2,11 @@
 
 ``RouteNetwork`` turns the day's security picture into per-route taxes, detection and
 corruption that smuggler crews weigh; ``Crossing`` carries legal trade, fees captured by
-militia-linked companies and the jobs trade creates; ``settle_finances`` books every unit's
-income and pay and lets units recruit when funds allow or shrink when unpaid.
+militia-linked companies and the jobs trade creates; ``QuarryRoad`` books the toll that
+quarry trucks pay the militia holding their road; ``settle_finances`` books every unit's
+income, its parent's backing and its pay, refills units toward their establishment as
+recruits and funds allow, shrinks them when unpaid, and has militias buy materiel and remit
+their surplus to their parent organisation.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bordersim.params import EconomyParams, Params
+from bordersim.errors import ConfigError
+from bordersim.params import EconomyParams, Params, QuarryTrafficSpec
 from bordersim.world.geography import IRAQ, ROUTE_KINDS, Geography
 from bordersim.world.influence import MILITIA_GROUPS, membership
+
+DAYS_PER_MONTH = 30
 
 if TYPE_CHECKING:
     from bordersim.actors.militia import Militia
@@ -159,6 +165,38 @@ class Crossing:
         return np.where(self.catchment, share, 0.0)
 
 
+class QuarryRoad:
+    """Quarry trucks on one road of the geography, paying a monthly toll to the militias with
+    a checkpoint on it (the limestone trucks of the Qa'im-Akashat road [paper, fn 45])."""
+
+    def __init__(
+        self, geo: Geography, militias: list[Militia], spec: QuarryTrafficSpec | None, econ: EconomyParams
+    ) -> None:
+        self.holders: list[Militia] = []
+        self.toll_per_day = 0.0
+        if spec is None:
+            return
+        names = [str(r.get("name", "")) for r in geo.raw.get("roads", [])]
+        if spec.road not in names:
+            raise ConfigError("forces.quarry_traffic.road", f"no road named {spec.road!r}", ", ".join(names))
+        cells = np.argwhere(geo.road == names.index(spec.road))
+        reach = econ.checkpoint_reach_km / geo.transform.cell_km
+        self.holders = [m for m in militias if any(_near(cells, cp, reach) for cp in m.checkpoints)]
+        self.toll_per_day = spec.trucks * spec.toll_per_truck_month / DAYS_PER_MONTH
+
+    def toll_day(self, today: Tally) -> None:
+        """The day's tolls: as much as the holders' checkpoints are staffed (a dispersed or
+        ill-equipped unit lets trucks through unpaid), shared by staffing."""
+        staffing = np.array([m.checkpoint_staffing for m in self.holders])
+        held = staffing.sum()
+        if held <= 0:
+            return
+        toll = self.toll_per_day * min(1.0, held)
+        for m, share in zip(self.holders, staffing / held, strict=True):
+            m.income += toll * share
+        today["militia_quarry_tolls"] += toll
+
+
 def share_out(amount: float, units: Sequence[Militia]) -> None:
     """Book ``amount`` of income to units in proportion to their fighters."""
     total = sum(u.fighters for u in units)
@@ -169,30 +207,88 @@ def share_out(amount: float, units: Sequence[Militia]) -> None:
 
 
 def settle_finances(militias: list[Militia], tribes: list[Tribe], econ: EconomyParams, today: Tally) -> None:
-    """Book the day's income and pay; recruit when funds allow, shrink when unpaid (7.9)."""
+    """Book the day's income, backing and pay; refill toward establishment as recruits and
+    funds allow; militias then buy materiel and remit their surplus (7.9)."""
     for m in militias:
-        subsidy = econ.irgc_subsidy_per_fighter_day * m.fighters if m.alignment == "irgc" else 0.0
-        salary = econ.pmf_salary_share * econ.fighter_pay_per_day * m.fighters if m.state_payroll else 0.0
+        pay = pay_bill(m, econ)
+        backing = parent_backing(m, econ)
         today["militia_revenue"] += m.income
-        today["militia_pay"] += m.fighters * econ.fighter_pay_per_day
-        _pay_and_grow(m, m.income + subsidy + salary, econ.fighter_pay_per_day, econ, m.strength_cap)
+        today["militia_pay"] += pay
+        today["militia_backing"] += backing
+        _pay(m, m.income + backing, pay, econ)
     for t in tribes:
-        _pay_and_grow(t, t.income, econ.tribal_pay_per_day, econ, float("inf"))
+        _pay(t, t.income, pay_bill(t, econ), econ)
+    units: list[Militia | Tribe] = [*militias, *tribes]
+    for unit, recruits in zip(units, recruits_found(units, econ), strict=True):
+        unit.fighters += recruits
+        unit.funds -= recruits * econ.recruit_cost
+    for m in militias:
+        today["militia_remitted"] += equip_and_remit(m, econ)
 
 
-def _pay_and_grow(
-    unit: Militia | Tribe, income: float, pay_per_fighter: float, econ: EconomyParams, cap: float
-) -> None:
-    pay = unit.fighters * pay_per_fighter
+def wage(unit: Militia | Tribe, econ: EconomyParams) -> float:
+    """Daily pay of one of the unit's fighters: the wage of the pool it recruits from."""
+    return econ.recruit_pools[unit.recruits_from].pay_per_month / DAYS_PER_MONTH
+
+
+def pay_bill(unit: Militia | Tribe, econ: EconomyParams) -> float:
+    return unit.fighters * wage(unit, econ)
+
+
+def parent_backing(m: Militia, econ: EconomyParams) -> float:
+    """What the unit's paymasters pay today: Baghdad the salaries of a PMF brigade's
+    registered fighters, the parent organisation (the IRGC and the factions it funds, or the
+    Karbala shrine for the Najaf-aligned) its share of the rest of the pay bill."""
+    state = state_salaries(m, econ)
+    return state + econ.parent_salary_share * (pay_bill(m, econ) - state)
+
+
+def state_salaries(m: Militia, econ: EconomyParams) -> float:
+    """Baghdad's payroll: the salaries of a PMF brigade's registered fighters (at most those
+    present), nothing for a unit off the payroll."""
+    if not m.state_payroll:
+        return 0.0
+    return wage(m, econ) * min(m.fighters, econ.pmf_registered_share * m.establishment)
+
+
+def reserve(unit: Militia | Tribe, econ: EconomyParams) -> float:
+    """Funds a unit keeps rather than remit: ``reserve_days`` of pay at its establishment."""
+    return econ.reserve_days * unit.establishment * wage(unit, econ)
+
+
+def _pay(unit: Militia | Tribe, income: float, pay: float, econ: EconomyParams) -> None:
+    """Take in the day's income and pay the fighters; unpaid fighters desert."""
     unit.funds += income - pay
     unit.income = 0.0
     if unit.funds < 0:
-        unit.fighters *= 1.0 - econ.desertion_rate_per_day
+        unpaid = -unit.funds / wage(unit, econ)
+        unit.fighters = max(0.0, unit.fighters - econ.desertion_rate_per_day * unpaid)
         unit.funds = 0.0
-        return
-    spare = unit.funds - econ.reserve_days * pay
-    if spare > 0:
-        room = max(cap - unit.fighters, 0.0)
-        recruits = min(econ.recruit_rate_per_day * unit.fighters, spare / econ.recruit_cost, room)
-        unit.fighters += recruits
-        unit.funds -= recruits * econ.recruit_cost
+
+
+def recruits_found(units: Sequence[Militia | Tribe], econ: EconomyParams) -> list[float]:
+    """Recruits each unit takes in today: what it wants (its gap to establishment, as far as
+    its funds pay for them), shared out of its pool's daily supply in proportion to what each
+    unit wants."""
+    wanted = [min(max(u.establishment - u.fighters, 0.0), u.funds / econ.recruit_cost) for u in units]
+    demand: dict[str, float] = {}
+    for u, w in zip(units, wanted, strict=True):
+        demand[u.recruits_from] = demand.get(u.recruits_from, 0.0) + w
+    found = []
+    for u, w in zip(units, wanted, strict=True):
+        supply = econ.recruit_pools[u.recruits_from].recruits_per_month / DAYS_PER_MONTH
+        found.append(w * min(1.0, supply / demand[u.recruits_from]) if w > 0 else 0.0)
+    return found
+
+
+def equip_and_remit(m: Militia, econ: EconomyParams) -> float:
+    """Buy the materiel the unit lacks from its funds, then remit to the parent organisation
+    what is left above the reserve and the cost of refilling to establishment; returns the
+    amount remitted."""
+    bought = min(m.materiel_shortfall, m.funds)
+    m.materiel += bought
+    m.funds -= bought
+    refill = max(m.establishment - m.fighters, 0.0) * econ.recruit_cost
+    remitted = max(m.funds - reserve(m, econ) - refill, 0.0)
+    m.funds -= remitted
+    return remitted
