@@ -90,16 +90,22 @@ def test_reopening_leaves_smuggling_going_on(outcomes):
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    reason="in the settled status quo (establishments, hunted cells that mostly run, hit-and-run "
+    "attacks) a drawdown raises IS members by +18 (95% CI -0.2..36, d = 0.46) over 20 seeds x 180 "
+    "days: ~40 seeds to show; state raids make most arrests, so halving the militias' hunting moves "
+    "IS little (docs/ODD.md 8.2). Strict, so this fails once the model shows the claim at these seeds",
+    strict=True,
+)
 def test_militia_drawdown_raises_islamic_state_members(outcomes):
     assert raises(outcomes, "militia_drawdown", "is_members_mean")
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="with militias held at their establishments a drawdown raises IS attacks by +6.3 (95% CI "
-    "-0.6..13.1, d = 0.6) over 11 seeds x 180 days, ~20 seeds to show (docs/ODD.md 8.2); over a year "
-    "it raises them in every seed of the validation. Strict, so this fails once the model shows the "
-    "claim at these seeds",
+    reason="in the settled status quo a drawdown raises IS attacks by +1.2 (95% CI -1.5..3.9, d = 0.21) "
+    "over 20 seeds x 180 days: attacks follow IS members, and members barely move (docs/ODD.md 8.2). "
+    "Strict, so this fails once the model shows the claim at these seeds",
     strict=True,
 )
 def test_militia_drawdown_raises_islamic_state_attacks(outcomes):
