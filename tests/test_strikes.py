@@ -52,10 +52,19 @@ def test_strikes_harm_civilians_only_when_civilian_harm_prob_is_positive(make_mo
     assert model.population.harm[unit.cell.coordinate] > 0
 
 
-def test_struck_militia_disperses_out_of_town_and_moves_its_base(make_model):
+def test_one_strike_does_not_disperse_a_militia(make_model):
+    model = make_model()
+    unit = town_militia(model)
+    strike_base(model, unit, campaign())
+    unit.step()
+    assert not unit.dispersed
+
+
+def test_militia_struck_again_disperses_out_of_town_and_moves_its_base(make_model):
     model = make_model()
     unit = town_militia(model)
     old_home = unit.home
+    strike_base(model, unit, campaign())
     strike_base(model, unit, campaign())
     unit.step()
     assert unit.dispersed
@@ -66,6 +75,7 @@ def test_struck_militia_disperses_out_of_town_and_moves_its_base(make_model):
 def test_dispersed_militia_goes_back_to_its_base_when_it_is_quiet(make_model):
     model = make_model()
     unit = town_militia(model)
+    strike_base(model, unit, campaign())
     strike_base(model, unit, campaign())
     unit.step()
     assert unit.dispersed
