@@ -170,12 +170,6 @@ def interval(diff: list[float]) -> tuple[float, float]:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="since the economy change the dose-response is -37 a year over these 6 paired seeds "
-    "(differences -116..+40; it was -120, CI -191..-49), not shown at 6 seeds (docs/ODD.md 8.2). "
-    "Strict, so this fails once the model shows the claim at these seeds",
-    strict=True,
-)
 def test_more_detection_along_the_border_lowers_successful_crossings(runs):
     """Dose-response: detection raised by 0.2 on every border cell (docs/ODD.md 8.2)."""
     pairs = zip(runs["more detection"], runs["baseline"], strict=False)

@@ -102,3 +102,13 @@ def test_control_map_gives_militias_the_roads_they_hold(model):
     road = model.geo.road >= 0
     held = np.isin(model.influence.control[road], [G["militia_irgc"], G["militia_najaf"]])
     assert held.mean() > 0.05
+
+
+def test_hiding_is_cells_never_contest_a_held_cell_but_take_the_empty_desert():
+    p = presence_of(state_iraq=[3.0, 0.0])
+    p[G["is"], 0] = [30.0, 1.0]
+    literal = compute_control(p, margin=1.5, min_presence=0.02)
+    hiding = compute_control(p, margin=1.5, min_presence=0.02, hiding=G["is"])
+    assert literal[0, 0] == G["is"]  # read literally, ten times the state's presence takes the cell
+    assert hiding[0, 0] == G["state_iraq"]  # hiding cells leave the state's post to the state
+    assert hiding[0, 1] == G["is"]  # and lead where nobody else is

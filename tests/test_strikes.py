@@ -60,7 +60,7 @@ def test_one_strike_does_not_disperse_a_militia(make_model):
     assert not unit.dispersed
 
 
-def test_militia_struck_again_disperses_out_of_town_and_moves_its_base(make_model):
+def test_militia_struck_again_disperses_out_of_town_and_keeps_its_base_to_rebuild(make_model):
     model = make_model()
     unit = town_militia(model)
     old_home = unit.home
@@ -68,13 +68,15 @@ def test_militia_struck_again_disperses_out_of_town_and_moves_its_base(make_mode
     strike_base(model, unit, campaign())
     unit.step()
     assert unit.dispersed
-    assert unit.home != old_home
+    assert unit.home == old_home
+    assert unit.cell.coordinate != old_home
     assert model.geo.terrain[unit.cell.coordinate] != TERRAIN["urban"]
 
 
 def test_dispersed_militia_goes_back_to_its_base_when_it_is_quiet(make_model):
     model = make_model()
     unit = town_militia(model)
+    old_home = unit.home
     strike_base(model, unit, campaign())
     strike_base(model, unit, campaign())
     unit.step()
@@ -82,7 +84,7 @@ def test_dispersed_militia_goes_back_to_its_base_when_it_is_quiet(make_model):
     for _ in range(60):
         unit.step()
     assert not unit.dispersed
-    assert unit.cell.coordinate == unit.home
+    assert unit.cell.coordinate == unit.home == old_home
 
 
 def test_strikes_choose_only_irgc_aligned_targets(model):

@@ -52,6 +52,7 @@ class InfluenceParams:
     min_presence: float
     border_strip_km: float
     dispersed_presence_share: float
+    is_contests_held_ground: bool
 
 
 @dataclass

@@ -51,7 +51,6 @@ class Militia(ForceUnit):
         self.state_payroll = spec.state_payroll  # PMF brigades are paid by Baghdad
         self.cohesion = 1.0
         self.strike_memory = 0.0
-        self.relocate_on_dispersal = False  # set when its base is struck
         self.income = 0.0  # booked during the day, settled by the finance submodel
         self.posture = CHECKPOINT if checkpoints else GARRISON
 
@@ -99,8 +98,6 @@ class Militia(ForceUnit):
             if m.geo.transform.contains(i, j) and m.geo.terrain[i, j] != TERRAIN["urban"]:
                 self.cell = m.grid[(i, j)]
                 break
-        if self.relocate_on_dispersal:
-            self.home, self.relocate_on_dispersal = self.ij, False
         self.posture = DISPERSED
 
     def return_to_base(self) -> None:
@@ -118,10 +115,9 @@ class Militia(ForceUnit):
             self, sec.clear_radius_km, effort, watch, self.equipped_share, self.hunting_ground
         )
 
-    def struck(self, at_base: bool) -> None:
-        """Remember a strike; a unit whose base was hit moves its base when it disperses."""
+    def struck(self) -> None:
+        """Remember a strike. A struck base is rebuilt where it stood: the unit comes back to it."""
         self.strike_memory += self.model.params.security.strike_memory_per_hit
-        self.relocate_on_dispersal |= at_base
 
     def lose(self, fighters: float, materiel: float = 0.0) -> None:
         """Losses from strikes or clashes: fighters and a share of its materiel (never cash)."""

@@ -175,7 +175,7 @@ class AirWar:
         killed = model.encounters.air_strike(target.unit, exposed, c.effectiveness, materiel)
         harmed = self.civilian_harm(model, c, target.ij)
         if isinstance(target.unit, Militia):
-            target.unit.struck(at_base=target.kind == "base")
+            target.unit.struck()
         model.population.add_violence(target.ij, model.params.population.violence_per_strike)
         model.today["strikes"] += 1
         model.today["strike_casualties"] += killed

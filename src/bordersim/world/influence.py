@@ -132,17 +132,26 @@ def stamp_plan(
     return cells, kernel, np.array([c.size for c, _ in windows])
 
 
-def compute_control(presence: np.ndarray, margin: float, min_presence: float) -> np.ndarray:
-    """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence."""
-    first = presence[0].copy()
+def compute_control(
+    presence: np.ndarray, margin: float, min_presence: float, hiding: int | None = None
+) -> np.ndarray:
+    """Controlling group index per cell, CONTESTED or NOBODY, from (groups, w, h) presence.
+
+    A ``hiding`` group (clandestine cells that hold no ground) never contests a cell another
+    group holds: it leads only cells nobody else holds, where its own presence is enough."""
+    holders = [g for g in range(presence.shape[0]) if g != hiding]
+    first = presence[holders[0]].copy()
     second = np.zeros_like(first)  # the runner-up (an equal of the leader counts), at least 0
-    leader = np.zeros(first.shape, dtype=np.int8)
-    for g in range(1, presence.shape[0]):
+    leader = np.full(first.shape, holders[0], dtype=np.int8)
+    for g in holders[1:]:
         np.maximum(second, np.minimum(first, presence[g]), out=second)
         leader[presence[g] > first] = g  # the first of equals leads
         np.maximum(first, presence[g], out=first)
     control = np.where(first >= margin * second, leader, CONTESTED)
-    return np.where(first < min_presence, NOBODY, control).astype(np.int8)
+    control = np.where(first < min_presence, NOBODY, control).astype(np.int8)
+    if hiding is not None:
+        control[(control == NOBODY) & (presence[hiding] >= min_presence)] = hiding
+    return control
 
 
 def membership(groups: tuple[int, ...] | int) -> np.ndarray:
@@ -163,6 +172,7 @@ class InfluenceField:
         self.sigmas = tuple(r / cell_km for r in self.radius_km)
         self.margin = params.control_margin
         self.min_presence = params.min_presence
+        self.hiding = None if params.is_contests_held_ground else G["is"]
         self.presence = np.zeros((len(GROUPS), *shape))
         self.control = np.full(shape, NOBODY, dtype=np.int8)
 
@@ -177,7 +187,7 @@ class InfluenceField:
             self.presence[g] = spread_points(
                 self.shape, i[mine], j[mine], strength[mine], self.radius_km[g], self.cell_km
             )
-        self.control = compute_control(self.presence, self.margin, self.min_presence)
+        self.control = compute_control(self.presence, self.margin, self.min_presence, self.hiding)
 
     def security(self) -> np.ndarray:
         """Presence of everyone who hunts IS: state forces, SDF, militias, tribes."""
