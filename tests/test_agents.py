@@ -138,6 +138,22 @@ def test_more_capable_state_forces_detect_more_along_the_border(make_model):
     assert strong.detection[strong.border_strip].mean() > weak.detection[weak.border_strip].mean()
 
 
+def test_the_state_watch_follows_state_units_that_lose_fighters_or_move(make_model):
+    model = make_model()
+    unit = max(model.state_forces, key=lambda u: u.fighters)
+    home = unit.ij
+    before = model.detection[home]
+    unit.fighters /= 4
+    model.refresh_security()
+    assert model.detection[home] < before  # fewer eyes at the base
+    weakened = model.detection[home]
+    away = (home[0], min(home[1] + 30, model.geo.shape[1] - 1))  # 15 km along the grid
+    unit.cell = model.grid[away]
+    model.refresh_security()
+    assert model.detection[home] < weakened
+    assert model.detection.flags.writeable is False  # kept for the next day: read, never written
+
+
 def test_us_isr_adds_detection_only_while_us_forces_are_present(make_model):
     model = make_model()
     base = model.us.base

@@ -35,7 +35,7 @@ def syrian_cells(model) -> np.ndarray:
 
 def watched(model, detection: float) -> None:
     """State, ISR and militia watch set by hand for today (cameras see nothing)."""
-    model.detection[:] = detection
+    model.detection = np.full(model.geo.shape, detection)
     model.militia_watch[:] = 0.0
 
 

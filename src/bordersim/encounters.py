@@ -190,10 +190,16 @@ class Encounters:
         sec, p = self.params.security, self.params.islamic_state
         force = sec.hunt_force_share * hunter.fighters
         reach = radius_km / self.geo.transform.cell_km
-        for cell in self.islamic_state.within(hunter.ij, reach, ground):
-            sent = sec.hunt_commitment_per_member * cell.members
-            if sent > force or self.rng.random() >= effort * watch[cell.ij]:
+        rows = self.islamic_state.rows_within(hunter.ij, reach, ground)
+        if rows.size == 0:
+            return
+        table = self.islamic_state.table  # a hunt changes only the cell it spots: read the rest now
+        needed = sec.hunt_commitment_per_member * table.members[rows]
+        spotted = effort * watch[table.i[rows], table.j[rows]]
+        for row, sent, p_spot in zip(rows.tolist(), needed.tolist(), spotted.tolist(), strict=True):
+            if sent > force or self.rng.random() >= p_spot:
                 continue
+            cell = table.agents[row]
             force -= sent
             committed = sent * firepower
             if self.stands_and_fights(cell, committed):

@@ -98,6 +98,7 @@ class BorderModel(Model):
         self.corruption = np.zeros(self.geo.shape)
         self.militia_watch = np.zeros(self.geo.shape)
         self._missed: tuple[tuple[bool, float, float], np.ndarray, np.ndarray] | None = None
+        self._watch: tuple[tuple[Any, ...], np.ndarray, np.ndarray] | None = None
         self.refresh_security()
 
     # -- the daily schedule (MODEL.md 3) ------------------------------------------------
@@ -173,11 +174,24 @@ class BorderModel(Model):
 
     def state_watch(self) -> tuple[np.ndarray, np.ndarray]:
         """Detection 1 - (1 - p_state)(1 - p_isr * cover)(1 - extra on the border) and the
-        corruption of who watches; ``security.extra_border_detection`` is a policy lever."""
+        corruption of who watches; ``security.extra_border_detection`` is a policy lever.
+        Kept (read-only) while the state units, US presence and the extra watch are unchanged:
+        state units are reinforced back to strength and rarely move."""
+        units = tuple((u.ij, u.detection * u.fighters, u.corruption) for u in self.state_forces)
+        key = (units, self.us.present, self.us.p_isr, self.params.security.extra_border_detection)
+        if self._watch is None or self._watch[0] != key:
+            detection, corruption = self._state_watch(units)
+            detection.flags.writeable = corruption.flags.writeable = False
+            self._watch = (key, detection, corruption)
+        return self._watch[1], self._watch[2]
+
+    def _state_watch(
+        self, units: tuple[tuple[tuple[int, int], float, float], ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
         shape = self.geo.shape
-        i, j = np.array([u.ij for u in self.state_forces]).T
-        eyes = np.array([u.detection * u.fighters for u in self.state_forces])
-        bribable = eyes * np.array([u.corruption for u in self.state_forces])
+        i, j = np.array([ij for ij, _, _ in units]).T
+        eyes = np.array([watchers for _, watchers, _ in units])
+        bribable = eyes * np.array([corruption for _, _, corruption in units])
         sigma = self.params.influence.radius_km.state_iraq / self.geo.transform.cell_km
         layer = np.repeat([0, 1], i.size)
         watch, bent = stamp_layers(

@@ -123,6 +123,10 @@ class IslamicState:
     def within(self, ij: tuple[int, int], radius: float, where: np.ndarray | None = None) -> list[ISCell]:
         """IS cells within ``radius`` cells of ``ij`` (only on the cells ``where`` is true, a bool
         layer, if given)."""
+        return [self.table.agents[r] for r in self.rows_within(ij, radius, where).tolist()]
+
+    def rows_within(self, ij: tuple[int, int], radius: float, where: np.ndarray | None = None) -> np.ndarray:
+        """Table rows of the IS cells ``within`` returns, in the same order."""
         if self._where is None:  # living rows and cells, kept until a cell is born, dies or moves
             rows = self.table.rows
             self._where = rows, self.table.i[rows], self.table.j[rows]
@@ -130,7 +134,7 @@ class IslamicState:
         near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
         if where is not None:
             near &= where[i, j]
-        return [self.table.agents[r] for r in rows[near]]
+        return rows[near]
 
     # -- daily behaviour ---------------------------------------------------------------
     def act(self, runs: SmugglingDay) -> None:

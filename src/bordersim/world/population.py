@@ -10,6 +10,11 @@ with violence and hardship and return when safe, with work and a home to return 
 barred for perceived IS affiliation. Residents become eligible IS recruits by Epstein's rule
 G - R*P > T with G = grievance * (1 - legitimacy of the controlling group), risk aversion
 R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presence + 1)).
+
+People move between the residents and the displaced of a cell, never between cells, so the
+peopled cells (the towns: a few hundred of the grid's ten thousand) are fixed when the model is
+built; the daily update works on them alone (``Population.lived``), and the layers keep their
+first values where nobody lives.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ LAYERS = (
     "harm",
     "violence",
 )
+
+#: The whole grid, as the ``cells`` argument of the per-cell rules (else flat indices of cells).
+ALL = slice(None)
+Cells = slice | np.ndarray
 
 
 def arrest_probability(ratio: np.ndarray, k: float, form: str) -> np.ndarray:
@@ -69,6 +78,7 @@ class Population:
         self.layer = {name: grid._mesa_property_layers[name].data for name in LAYERS}
         self._open: tuple[float, np.ndarray, np.ndarray] | None = None  # radius, closed, open share
         prewar = geo.town_population
+        self.lived = np.flatnonzero(prewar > 0)
         self.layer["displaced"][:] = prewar * p.initial_displaced_share
         self.layer["residents"][:] = prewar - self.layer["displaced"]
         farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
@@ -113,13 +123,20 @@ class Population:
         """A clash or strike at ``ij`` adds violence to the cells in reach."""
         self.layer["violence"][self.geo.disk(ij, self.params.population.violence_radius_km)] += intensity
 
-    def hardship(self, friction: np.ndarray) -> np.ndarray:
+    def at(self, layer: np.ndarray | str, cells: Cells = ALL) -> np.ndarray:
+        """A layer (or a population layer by name) on ``cells``: the grid itself for ``ALL``,
+        else its values at the flat indices."""
+        grid = self.layer[layer] if isinstance(layer, str) else layer
+        return grid if isinstance(cells, slice) else grid.ravel()[cells]
+
+    def hardship(self, friction: np.ndarray, cells: Cells = ALL) -> np.ndarray:
+        """Hardship on ``cells`` from lost livelihood, unemployment, ``friction`` and extortion."""
         w = self.params.population.hardship_weight
         h = (
-            w.livelihood * (1.0 - self.layer["livelihood"])
-            + w.unemployment * self.layer["unemployment"]
+            w.livelihood * (1.0 - self.at("livelihood", cells))
+            + w.unemployment * self.at("unemployment", cells)
             + w.friction * friction
-            + w.extortion * self.layer["extortion"]
+            + w.extortion * self.at("extortion", cells)
         )
         return np.clip(h, 0.0, 1.0)
 
@@ -136,24 +153,28 @@ class Population:
         ``crossing_jobs`` is the share of each cell's labour force the crossing employs;
         ``extortion`` the tribal extortion of shopkeepers before policing, ``protected`` the
         share of it each policing group stops per cell."""
-        p = self.params.population
+        p, cells = self.params.population, self.lived
         if self._closed is None or not np.array_equal(closed_farmland, self._closed):
             self.layer["livelihood"][:] = self.livelihood(closed_farmland)
             self._closed = closed_farmland
-        self.layer["unemployment"][:] = self.unemployment(closed_farmland, crossing_jobs)
+        self.put("unemployment", cells, self.unemployment(closed_farmland, crossing_jobs, cells))
         self.protected = protected
-        stopped = np.maximum.reduce([*protected.values(), np.zeros(self.geo.shape)])
-        self.layer["extortion"][:] = extortion * (1.0 - stopped)
-        hardship = self.hardship(self.friction(influence.presence, p))
-        g = self.layer["grievance"]
+        stopped = np.maximum.reduce([*(self.at(s, cells) for s in protected.values()), np.zeros(cells.size)])
+        self.put("extortion", cells, self.at(extortion, cells) * (1.0 - stopped))
+        hardship = self.hardship(self.friction(influence.presence, p, cells), cells)
+        g = self.at("grievance", cells)
         g += p.grievance_rate * (hardship - g)
-        g[:] = bennett_anger(g, self.angered_share(), p.bennett_anger)
+        self.put("grievance", cells, bennett_anger(g, self.angered_share(cells), p.bennett_anger))
         self.layer["harm"][:] = 0.0
-        self.displace_and_return(p, hardship)
+        self.displace_and_return(p, hardship, cells)
         self.update_recruit_pool(p, influence, security)
 
-    def angered_share(self) -> np.ndarray:
-        """Share of each cell's residents angered by the harm since the last update: each
+    def put(self, name: str, cells: np.ndarray, values: np.ndarray) -> None:
+        """Write a population layer's values at the flat indices ``cells``."""
+        self.layer[name].ravel()[cells] = values
+
+    def angered_share(self, cells: Cells = ALL) -> np.ndarray:
+        """Share of the residents of ``cells`` angered by the harm since the last update: each
         harmed civilian angers ``kin_per_harmed`` kin and neighbours, spread evenly over the
         residents within ``harm_radius_km`` of the incident; where nobody lives, nobody is."""
         p = self.params.population
@@ -164,7 +185,7 @@ class Population:
             people = res[reach].sum()
             if people > 0:
                 share[reach] += min(1.0, self.layer["harm"][i, j] * p.kin_per_harmed / people)
-        return np.where(res > 0, np.clip(share, 0.0, 1.0), 0.0)
+        return np.where(self.at(res, cells) > 0, np.clip(self.at(share, cells), 0.0, 1.0), 0.0)
 
     def farmland_open_share(self, closed: np.ndarray) -> np.ndarray:
         """Share of the farmland in a town's reach that is open to its farmers (kept until the
@@ -186,54 +207,55 @@ class Population:
         farming = self.params.population.farmland_dependence_share
         return 1.0 - farming * (1.0 - self.farmland_open_share(closed))
 
-    def employment(self, closed: np.ndarray, crossing_jobs: np.ndarray) -> np.ndarray:
-        """Share of each cell's labour force at work: farming the open farmland in reach,
+    def employment(self, closed: np.ndarray, crossing_jobs: np.ndarray, cells: Cells = ALL) -> np.ndarray:
+        """Share of the labour force of ``cells`` at work: farming the open farmland in reach,
         public pay, commerce, the Akashat quarries (their jobs shared over the labour force of
-        the Iraqi towns) and the crossing."""
+        the Iraqi towns) and the crossing (``crossing_jobs``, a grid layer)."""
         p = self.params.population
-        labour = self.params.economy.labour_force_share * self.layer["residents"]
-        quarry_labour = labour[self.quarry_towns].sum()
+        labour = self.params.economy.labour_force_share * self.at("residents", cells)
+        quarry_towns = self.at(self.quarry_towns, cells)
+        quarry_labour = labour[quarry_towns].sum()
         quarry = min(1.0, p.work.quarry_jobs / quarry_labour) if quarry_labour > 0 else 0.0
         work = (
-            p.farmland_dependence_share * self.farmland_open_share(closed)
+            p.farmland_dependence_share * self.at(self.farmland_open_share(closed), cells)
             + p.work.public_pay_share
             + p.work.commerce_share
-            + np.where(self.quarry_towns, quarry, 0.0)
-            + crossing_jobs
+            + np.where(quarry_towns, quarry, 0.0)
+            + self.at(crossing_jobs, cells)
         )
         return np.clip(work, 0.0, 1.0)
 
-    def unemployment(self, closed: np.ndarray, crossing_jobs: np.ndarray) -> np.ndarray:
-        return 1.0 - self.employment(closed, crossing_jobs)
+    def unemployment(self, closed: np.ndarray, crossing_jobs: np.ndarray, cells: Cells = ALL) -> np.ndarray:
+        return 1.0 - self.employment(closed, crossing_jobs, cells)
 
     def employed(self) -> float:
         """People at work in the zone."""
         labour = self.params.economy.labour_force_share * self.layer["residents"]
         return float((labour * (1.0 - self.layer["unemployment"])).sum())
 
-    def friction(self, presence: np.ndarray, p: PopulationParams) -> np.ndarray:
-        """Sectarian friction from Shia militia presence in this Sunni area, the same for
-        IRGC- and Najaf-aligned units (P7 comes from what the units do, not from who they are)."""
-        shia = presence[G["militia_irgc"]] + presence[G["militia_najaf"]]
+    def friction(self, presence: np.ndarray, p: PopulationParams, cells: Cells = ALL) -> np.ndarray:
+        """Sectarian friction on ``cells`` from Shia militia presence in this Sunni area, the
+        same for IRGC- and Najaf-aligned units (P7 comes from what the units do, not from who
+        they are)."""
+        shia = self.at(presence[G["militia_irgc"]], cells) + self.at(presence[G["militia_najaf"]], cells)
         return np.clip(shia / p.friction_scale, 0.0, 1.0)
 
-    def displace_and_return(self, p: PopulationParams, hardship: np.ndarray) -> None:
-        """Residents leave with violence nearby and with hardship; the displaced return when
-        it is safe, with work and a home to return to, unless barred for perceived IS
-        affiliation."""
-        v = self.layer["violence"]
-        res, dis = self.layer["residents"], self.layer["displaced"]
-        leaving = res * np.clip(p.p_displace * v + p.p_leave * hardship, 0.0, 1.0)
-        returning = dis * np.clip(p.p_return * self.return_prospects(p), 0.0, 1.0)
-        res += returning - leaving
-        dis += leaving - returning
-        v *= p.violence_decay
+    def displace_and_return(self, p: PopulationParams, hardship: np.ndarray, cells: np.ndarray) -> None:
+        """Residents of ``cells`` leave with violence nearby and with ``hardship``; the
+        displaced return when it is safe, with work and a home to return to, unless barred for
+        perceived IS affiliation. Remembered violence fades everywhere."""
+        res, dis = self.at("residents", cells), self.at("displaced", cells)
+        leaving = res * np.clip(p.p_displace * self.at("violence", cells) + p.p_leave * hardship, 0.0, 1.0)
+        returning = dis * np.clip(p.p_return * self.return_prospects(p, cells), 0.0, 1.0)
+        self.put("residents", cells, res + (returning - leaving))
+        self.put("displaced", cells, dis + (leaving - returning))
+        self.layer["violence"][:] *= p.violence_decay
 
-    def return_prospects(self, p: PopulationParams) -> np.ndarray:
-        """How far the barriers to return leave the way home open, per cell: safety (no
+    def return_prospects(self, p: PopulationParams, cells: Cells = ALL) -> np.ndarray:
+        """How far the barriers to return leave the way home open on ``cells``: safety (no
         remembered violence), work, a home (damaged homes are returned to less) and clearance."""
-        safety = 1.0 - np.clip(self.layer["violence"], 0.0, 1.0)
-        work = 1.0 - self.layer["unemployment"]
+        safety = 1.0 - np.clip(self.at("violence", cells), 0.0, 1.0)
+        work = 1.0 - self.at("unemployment", cells)
         home = 1.0 - p.housing_damaged_share * (1.0 - p.damaged_home_return_share)
         return safety * work * home * (1.0 - p.blocked_return_share)
 
@@ -244,9 +266,9 @@ class Population:
         is worked out only where people live (elsewhere nobody is eligible)."""
         ratio = security / (influence.presence[G["is"]] + 1.0)
         self.arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
-        lived = np.flatnonzero(self.layer["residents"])
-        felt = self.layer["grievance"].flat[lived] * (
-            1.0 - self.controller_legitimacy(influence.control).flat[lived]
+        lived = self.lived
+        felt = self.at("grievance", lived) * (
+            1.0 - self.controller_legitimacy(self.at(influence.control, lived), lived)
         )
         share = eligible_share(felt, self.arrest.flat[lived], p.epstein_threshold)
         eligible = np.zeros(self.geo.shape)
@@ -259,19 +281,22 @@ class Population:
         total = self.layer["residents"].sum() + self.layer["displaced"].sum()
         return float(self.layer["displaced"].sum() / total) if total > 0 else 0.0
 
-    def legitimacy_of(self, group: int) -> np.ndarray:
-        """A group's legitimacy in Sunni eyes per cell: its standing, plus what it earns where
-        it protects shopkeepers from extortion (``protection_legitimacy`` times the share it
-        stops): residents accepted Tafuf, who arrested tribal blackmailers [paper, fn 35]."""
-        earned = self.params.population.protection_legitimacy * self.protected.get(group, 0.0)
-        return np.clip(self.legitimacy[group] + earned, 0.0, 1.0) * np.ones(self.geo.shape)
+    def legitimacy_of(self, group: int, cells: Cells = ALL) -> np.ndarray:
+        """A group's legitimacy in Sunni eyes on ``cells``: its standing, plus what it earns
+        where it protects shopkeepers from extortion (``protection_legitimacy`` times the share
+        it stops): residents accepted Tafuf, who arrested tribal blackmailers [paper, fn 35]."""
+        stopped = self.at(self.protected[group], cells) if group in self.protected else 0.0
+        earned = self.params.population.protection_legitimacy * stopped
+        ones = np.ones(self.geo.shape if isinstance(cells, slice) else cells.size)
+        return np.clip(self.legitimacy[group] + earned, 0.0, 1.0) * ones
 
-    def controller_legitimacy(self, control: np.ndarray) -> np.ndarray:
-        """Legitimacy of the group controlling each cell (contested cells: ``contested``)."""
+    def controller_legitimacy(self, control: np.ndarray, cells: Cells = ALL) -> np.ndarray:
+        """Legitimacy of the group controlling each of ``cells`` (``control``, their
+        controllers; contested cells: ``contested``)."""
         out = self.legitimacy[control]
         for group in self.protected:
             mine = control == group
-            out[mine] = self.legitimacy_of(group)[mine]
+            out[mine] = self.legitimacy_of(group, cells)[mine]
         return out
 
     def disaffection_near(self, group: int, presence: np.ndarray) -> float:
