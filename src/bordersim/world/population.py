@@ -171,7 +171,7 @@ class Population:
 
     def put(self, name: str, cells: np.ndarray, values: np.ndarray) -> None:
         """Write a population layer's values at the flat indices ``cells``."""
-        self.layer[name].ravel()[cells] = values
+        self.layer[name].flat[cells] = values
 
     def angered_share(self, cells: Cells = ALL) -> np.ndarray:
         """Share of the residents of ``cells`` angered by the harm since the last update: each
