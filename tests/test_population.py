@@ -166,6 +166,6 @@ def test_violence_displaces_residents_and_keeps_people_counted(make_model):
     total = pop.residents.sum() + pop.displaced.sum()
     before = pop.residents.ravel()[town].sum()
     pop.violence.ravel()[town] = 5.0
-    pop.displace_and_return(p, np.zeros(pop.lived.size), pop.lived)  # no hardship in any peopled cell
+    pop.displace_and_return(p, np.zeros(model.geo.shape))
     assert pop.residents.ravel()[town].sum() < 0.995 * before
     assert pop.residents.sum() + pop.displaced.sum() == pytest.approx(total)

@@ -169,8 +169,8 @@ class Population:
         self.displace_and_return(p, hardship, cells)
         self.update_recruit_pool(p, influence, security)
 
-    def put(self, name: str, cells: np.ndarray, values: np.ndarray) -> None:
-        """Write a population layer's values at the flat indices ``cells``."""
+    def put(self, name: str, cells: Cells, values: np.ndarray) -> None:
+        """Write a population layer's values on ``cells`` (as :meth:`at` reads them)."""
         self.layer[name].flat[cells] = values
 
     def angered_share(self, cells: Cells = ALL) -> np.ndarray:
@@ -240,7 +240,7 @@ class Population:
         shia = self.at(presence[G["militia_irgc"]], cells) + self.at(presence[G["militia_najaf"]], cells)
         return np.clip(shia / p.friction_scale, 0.0, 1.0)
 
-    def displace_and_return(self, p: PopulationParams, hardship: np.ndarray, cells: np.ndarray) -> None:
+    def displace_and_return(self, p: PopulationParams, hardship: np.ndarray, cells: Cells = ALL) -> None:
         """Residents of ``cells`` leave with violence nearby and with ``hardship``; the
         displaced return when it is safe, with work and a home to return to, unless barred for
         perceived IS affiliation. Remembered violence fades everywhere."""
