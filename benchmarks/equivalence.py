@@ -114,7 +114,7 @@ def provenance(n_seeds: int) -> dict[str, Any]:
     return {
         "git_commit": git("rev-parse", "HEAD"),
         "git_branch": git("rev-parse", "--abbrev-ref", "HEAD"),
-        "git_dirty": bool(git("status", "--porcelain", "--", "src", "configs")),
+        "git_dirty": bool(git("status", "--porcelain", "--", ":/src", ":/configs")),  # from the top
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "scenarios": list(SCENARIOS), "seeds": list(range(n_seeds)), "days": DAYS, "write_spatial": False,
         "outcomes": list(OUTCOMES),

@@ -228,6 +228,26 @@ def test_comparison_table_matches_a_hand_computation():
     assert table.equals(compare.comparison(tiny_runs(), [])), "the bootstrap is seeded"
 
 
+def test_runs_of_the_same_seeds_are_compared_seed_by_seed():
+    """A difference every seed shares is certain when runs are paired by seed, however much the
+    seeds differ from each other; without pairs the seeds' spread hides it."""
+    spread = [0.0, 100.0, 200.0, 300.0]
+    runs = tiny_runs().assign(is_members_end=spread + [v + 5.0 for v in spread])
+    strike = (
+        compare.comparison(runs, []).query("scenario == 'strike' and outcome == 'is_members_end'").iloc[0]
+    )
+    assert strike["paired"] and strike["diff_mean"] == 5.0
+    assert strike["diff_ci_low"] == strike["diff_ci_high"] == 5.0
+    assert strike["p_above_same_seed"] == 1.0 and strike["p_above_reference"] < 0.75
+    other_seeds = runs.assign(seed=[0, 1, 2, 3, 4, 5, 6, 7])
+    unpaired = compare.comparison(other_seeds, []).query(
+        "scenario == 'strike' and outcome == 'is_members_end'"
+    )
+    row = unpaired.iloc[0]
+    assert not row["paired"] and np.isnan(row["p_above_same_seed"])
+    assert row["diff_ci_low"] < 0.0 < row["diff_ci_high"]
+
+
 def test_comparison_of_a_grid_without_baseline_uses_the_first_grid_point():
     runs = tiny_runs().assign(scenario="strike", rate=[1.0] * 4 + [2.0] * 4)
     table = compare.comparison(runs, ["rate"])

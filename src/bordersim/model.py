@@ -27,6 +27,7 @@ from bordersim.events import scenarios
 from bordersim.events.strikes import AirWar
 from bordersim.metrics import DailyRecorder, new_tally, unit_column
 from bordersim.params import RunConfig
+from bordersim.streams import RandomStreams
 from bordersim.world.economy import Crossing, QuarryRoad, RouteNetwork, settle_finances
 from bordersim.world.geography import ROUTE_KINDS, TERRAIN, rasterise
 from bordersim.world.influence import MILITIA_GROUPS, STATE_GROUPS, G, InfluenceField, stamp_layers
@@ -59,6 +60,7 @@ class BorderModel(Model):
         if overrides:
             run = config.resolve({**run.data, **overrides})
         super().__init__(rng=run.seed)
+        self.streams = RandomStreams(run.seed)
         self.config = run
         self.params = copy.deepcopy(run.params)  # the model's own: scenario events may change them
         self.forces = run.forces
@@ -77,7 +79,7 @@ class BorderModel(Model):
         self.smugglers = orbat.build_smugglers(self, self.militias)
         self.islamic_state = orbat.build_islamic_state(self)
         self.encounters = Encounters(
-            self.geo, self.population, self.islamic_state, self.params, self.rng, self.today
+            self.geo, self.population, self.islamic_state, self.params, self.streams.encounters, self.today
         )
         self.routes = RouteNetwork(self.geo, self.militias, self.params.economy)
         self.crossing = Crossing(self.geo, self.params)
@@ -104,6 +106,7 @@ class BorderModel(Model):
     # -- the daily schedule (MODEL.md 3) ------------------------------------------------
     def step(self) -> None:
         """One day. Scenario events due today have already fired at dawn (phase 1)."""
+        self.streams.start_day(self.day)
         self.today.clear()
         self.air.strike_day(self)  # 2. strikes
         self.refresh_security()  # 3. influence, control, detection
@@ -124,7 +127,7 @@ class BorderModel(Model):
         self.agents_by_type[Militia].shuffle_do("step")
         self.agents_by_type[StateForce].shuffle_do("step")
         self.agents_by_type[Tribe].shuffle_do("step")
-        trucks, value = self.crossing.trade_day(self.rng, self.militias, self.today)
+        trucks, value = self.crossing.trade_day(self.streams.trade, self.militias, self.today)
         self.today["legal_trade_trucks"], self.today["legal_trade_value"] = trucks, value
         self.quarry.toll_day(self.today)
 

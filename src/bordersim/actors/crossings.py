@@ -86,7 +86,8 @@ class BorderCrossings:
         km = np.hypot(i[:, None] - self.centre_ij[None, :, 0], j[:, None] - self.centre_ij[None, :, 1])
         km *= self.model.geo.transform.cell_km
         value = (1.0 - risk) - risk * p.capture_cost - km * p.crossing_cost_per_km
-        return choose_routes(value, np.ones_like(value, dtype=bool), p.crossing_logit_scale, self.model.rng)
+        rng = self.model.streams.crossings
+        return choose_routes(value, np.ones_like(value, dtype=bool), p.crossing_logit_scale, rng)
 
     # -- the day -------------------------------------------------------------------------
     def badia_day(self, family: IslamicState, p: IslamicStateParams) -> Attempts:
@@ -95,15 +96,15 @@ class BorderCrossings:
         self.badia += p.badia_inflow_members_per_month * m.agent_scale / 30.0
         self.badia -= self.badia * p.badia_leave_rate
         mean_size = (f.members_min + f.members_max) / 2
-        n = int(m.rng.poisson(self.badia * p.p_consider_crossing / mean_size))
-        sizes = m.rng.integers(f.members_min, f.members_max + 1, size=n)
+        n = int(m.streams.badia.poisson(self.badia * p.p_consider_crossing / mean_size))
+        sizes = m.streams.badia.integers(f.members_min, f.members_max + 1, size=n)
         sizes = sizes[np.cumsum(sizes) <= self.badia]  # no more than the stock holds
         gate = np.full(sizes.size, self.gate[0]), np.full(sizes.size, self.gate[1])
         segment = self.choose(gate[0], gate[1], p)
         going = segment >= 0
         rows = []
         for size in sizes[going]:
-            at = m.geo.jitter(self.gate, p.arrival_spread_km, m.rng, same_country=True)
+            at = m.geo.jitter(self.gate, p.arrival_spread_km, m.streams.badia, same_country=True)
             rows.append(family.spawn(at, int(size), f.cash).row)
             self.badia -= int(size)
         return Attempts(np.array(rows, dtype=int), segment[going])
@@ -127,8 +128,8 @@ class BorderCrossings:
             return
         det, cor = self.watch()
         method = self._methods(rows.size, runs, p)
-        entry = np.array([m.rng.choice(self.entries[s]) for s in segment])
-        success = m.rng.random(rows.size) >= np.select(
+        entry = np.array([m.streams.crossings.choice(self.entries[s]) for s in segment])
+        success = m.streams.crossings.random(rows.size) >= np.select(
             [method == CORRUPT_POST, method == ALONE],
             [det[segment] * (1.0 - cor[segment]), det[segment] * p.night_crossing_detection_share],
             0.0,
@@ -141,7 +142,8 @@ class BorderCrossings:
         m.today["is_crossing_attempts"] += rows.size
         for row in rows[~success]:
             cell = t.agents[row]
-            m.today["is_captured"] += (lost := m.rng.binomial(int(cell.members), p.p_capture_on_failure))
+            lost = m.streams.crossings.binomial(int(cell.members), p.p_capture_on_failure)
+            m.today["is_captured"] += lost
             cell.shrink(int(lost))
         self._forget(p)
         np.add.at(self.seen_attempts, segment, 1.0)
@@ -157,7 +159,7 @@ class BorderCrossings:
         weights = np.array([w.smuggler, w.corrupt_post, w.alone], dtype=float)
         if not self._independent_runners(runs).size:
             weights[WITH_CREW] = 0.0
-        return self.model.rng.choice(len(METHODS), size=n, p=weights / weights.sum())
+        return self.model.streams.crossings.choice(len(METHODS), size=n, p=weights / weights.sum())
 
     def _independent_runners(self, runs: SmugglingDay) -> np.ndarray:
         """Indices (into today's runners) of the crews not run by a militia."""

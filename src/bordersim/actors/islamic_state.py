@@ -162,7 +162,7 @@ class IslamicState:
         m, t = self.model, self.table
         i, j = t.i[rows], t.j[rows]
         in_syria = m.geo.country[i, j] == SYRIA
-        u = m.rng.random(rows.size)
+        u = m.streams.islamic_state.random(rows.size)
         pool = m.population.recruit_pool[i, j]
         mode = np.full(rows.size, HIDE)
         mode[(u < p.p_attack) & (t.members[rows] >= p.attack_min_members)] = ATTACK  # an intention
@@ -170,7 +170,7 @@ class IslamicState:
         mode[band] = EXTORT
         recruit_band = (u >= p.p_attack + p.p_extort) & (u < p.p_attack + p.p_extort + p.p_recruit)
         mode[recruit_band & (pool >= 1)] = RECRUIT
-        wants_out = in_syria & (m.rng.random(rows.size) < p.p_infiltrate)
+        wants_out = in_syria & (m.streams.islamic_state.random(rows.size) < p.p_infiltrate)
         mode[wants_out] = INFILTRATE
         return mode
 
@@ -213,7 +213,7 @@ class IslamicState:
         """A hunted cell that gets away moves off within its daily move radius."""
         m = self.model
         r_km = m.params.islamic_state.move_radius_km
-        i, j = m.geo.jitter(cell.ij, r_km, m.rng, same_country=True)
+        i, j = m.geo.jitter(cell.ij, r_km, m.streams.islamic_state, same_country=True)
         self.move(np.array([cell.row]), np.array([i]), np.array([j]))
 
     def move_to_thin_security(self, rows: np.ndarray, recruiting: np.ndarray, p: IslamicStateParams) -> None:
@@ -225,7 +225,7 @@ class IslamicState:
         r = p.move_radius_km / m.geo.transform.cell_km
         k = p.move_candidates
         i0, j0 = t.i[rows][:, None], t.j[rows][:, None]
-        offs = m.rng.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
+        offs = m.streams.islamic_state.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
         ci = np.clip(np.concatenate([i0, i0 + offs[..., 0]], axis=1), 0, m.geo.shape[0] - 1)
         cj = np.clip(np.concatenate([j0, j0 + offs[..., 1]], axis=1), 0, m.geo.shape[1] - 1)
         score = (
@@ -246,7 +246,7 @@ class IslamicState:
         if rows.size == 0:
             return
         pool = m.population.recruit_pool[t.i[rows], t.j[rows]]
-        joined = m.rng.binomial(pool.astype(np.int64), m.params.population.p_join)
+        joined = m.streams.islamic_state.binomial(pool.astype(np.int64), m.params.population.p_join)
         t.members[rows] += joined
         m.today["is_recruits"] += int(joined.sum())
 
@@ -256,11 +256,11 @@ class IslamicState:
         m, t = self.model, self.table
         rows = t.rows
         t.cash[rows] -= p.upkeep_per_member_day * t.members[rows]
-        broke = rows[(t.cash[rows] < 0) & (m.rng.random(rows.size) < p.p_desert_when_broke)]
+        broke = rows[(t.cash[rows] < 0) & (m.streams.islamic_state.random(rows.size) < p.p_desert_when_broke)]
         t.cash[broke] = 0.0
         t.members[broke] -= 1
         in_iraq = m.geo.country[t.i[rows], t.j[rows]] == IRAQ
-        leaving = rows[in_iraq & (m.rng.random(rows.size) < p.p_leave_zone)]
+        leaving = rows[in_iraq & (m.streams.islamic_state.random(rows.size) < p.p_leave_zone)]
         for row in leaving:
             self.remove(t.agents[row])
         for row in t.rows[t.members[t.rows] <= 0]:
@@ -269,5 +269,6 @@ class IslamicState:
             half = int(t.members[row]) // 2
             t.members[row] -= half
             t.cash[row] /= 2
-            near = m.geo.jitter((int(t.i[row]), int(t.j[row])), p.split_spread_km, m.rng, same_country=True)
+            at = (int(t.i[row]), int(t.j[row]))
+            near = m.geo.jitter(at, p.split_spread_km, m.streams.islamic_state, same_country=True)
             self.spawn(near, half, t.cash[row])

@@ -93,7 +93,7 @@ class Militia(ForceUnit):
         m, sec = self.model, self.model.params.security
         r = sec.dispersal_radius_km / m.geo.transform.cell_km
         for _ in range(sec.dispersal_tries):
-            di, dj = m.rng.uniform(-r, r, size=2)
+            di, dj = m.streams.militias.uniform(-r, r, size=2)
             i, j = int(self.home[0] + di), int(self.home[1] + dj)
             if m.geo.transform.contains(i, j) and m.geo.terrain[i, j] != TERRAIN["urban"]:
                 self.cell = m.grid[(i, j)]

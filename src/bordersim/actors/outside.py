@@ -86,15 +86,16 @@ class IRGCLogistics:
         escorts = [m for m in model.militias if m.escorts_convoys and m.fighters >= p.escort_fighters]
         if not escorts:
             return
-        for _ in range(model.rng.poisson(p.convoys_per_week / 7.0)):
-            party = [escorts[int(model.rng.integers(len(escorts)))]]
+        for _ in range(model.streams.convoys.poisson(p.convoys_per_week / 7.0)):
+            party = [escorts[int(model.streams.convoys.integers(len(escorts)))]]
             strength = p.escort_fighters * np.mean([u.cohesion for u in party])
             self.in_transit.append(Convoy(party, self.midpoint, float(strength), p.cargo_loss_materiel_share))
 
     def ambushed(self, model: BorderModel, convoy: Convoy) -> bool:
         """IS cells near the corridor ambush a convoy with a chance rising with their presence."""
         is_presence = model.influence.presence[G["is"]].ravel()[self.flat].sum()
-        if model.rng.random() >= 1.0 - np.exp(-is_presence / model.params.irgc_logistics.ambush_scale):
+        chance = 1.0 - np.exp(-is_presence / model.params.irgc_logistics.ambush_scale)
+        if model.streams.convoys.random() >= chance:
             return False
         r = model.params.islamic_state.attack_radius_km / model.geo.transform.cell_km
         cells = model.islamic_state.within(convoy.ij, r)

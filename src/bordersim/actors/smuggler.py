@@ -81,7 +81,7 @@ class Smugglers:
     def run_day(self, day: RouteDay) -> SmugglingDay:
         """All crews' runs for one day; books taxes, bribes, seizures and learning."""
         m, t = self.model, self.table
-        econ, rng = m.params.economy, m.rng
+        econ, rng = m.params.economy, m.streams.smuggling
         rows = t.rows
         n_routes = len(day.tax)
         t.away[rows] = np.maximum(t.away[rows] - 1.0, 0.0)

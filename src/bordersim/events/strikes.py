@@ -90,7 +90,7 @@ class AirWar:
         for c in self.campaigns:
             grounded = c.actor == "us" and not model.us.air_power
             if c.active(model.day) and c.rate_per_week > 0 and not grounded:
-                for _ in range(model.rng.poisson(c.rate_per_week / 7.0)):
+                for _ in range(model.streams.strikes.poisson(c.rate_per_week / 7.0)):
                     self.wave(model, c)
         owed, self.pending_counter = self.pending_counter, 0
         if owed and model.us.air_power:
@@ -149,7 +149,7 @@ class AirWar:
             return []
         w = np.array([t.weight for t in pool])
         k = min(n, len(pool))
-        picks = model.rng.choice(len(pool), size=k, replace=False, p=w / w.sum())
+        picks = model.streams.strikes.choice(len(pool), size=k, replace=False, p=w / w.sum())
         return [pool[i] for i in picks]
 
     def targets_at(self, model: BorderModel, places: list[str], units: str = "") -> list[Target]:
@@ -203,11 +203,12 @@ class AirWar:
 
     def civilian_harm(self, model: BorderModel, c: AirCampaign, ij: tuple[int, int]) -> int:
         """Civilians harmed by a strike (Bennett): a share of the residents in its radius."""
-        if model.rng.random() >= c.civilian_harm_prob:
+        if model.streams.strikes.random() >= c.civilian_harm_prob:
             return 0
         near = model.geo.disk(ij, c.collateral_radius_km)
         residents = model.population.residents[near].sum()
-        harmed = int(model.rng.binomial(int(residents), model.params.strikes.harmed_per_resident_share))
+        share = model.params.strikes.harmed_per_resident_share
+        harmed = int(model.streams.strikes.binomial(int(residents), share))
         model.encounters.harm_civilians(ij, harmed)
         return harmed
 
@@ -217,7 +218,7 @@ class AirWar:
         p = s.retaliation_base_prob + s.retaliation_per_escalation * self.escalation
         if not model.us.present:
             p *= s.us_absent_retaliation_share
-        if model.rng.random() < min(p, 1.0):
+        if model.streams.strikes.random() < min(p, 1.0):
             model.today["retaliations"] += 1
-            if model.rng.random() < s.counter_strike_prob:
+            if model.streams.strikes.random() < s.counter_strike_prob:
                 self.pending_counter += 1

@@ -4,8 +4,15 @@ A condition is a scenario with the values of the swept parameters. For each cond
 outcome the long table gives n, mean, median, the 5-95 % interval, the difference of means
 from the reference condition with a seeded bootstrap 95 % interval, and simple probabilities:
 ``p_above_reference`` (chance a run of the condition ends above a run of the reference, ties
-counted half), ``p_end_above_start`` (for stocks: chance the stock ends above its start) and
-``p_is_stronger_at_end`` (chance IS ends the run with more members than it began with).
+counted half), ``p_above_same_seed`` (share of seeds whose run ends above the reference's run of
+the same seed, ties counted half), ``p_end_above_start`` (for stocks: chance the stock ends above
+its start) and ``p_is_stronger_at_end`` (chance IS ends the run with more members than it began
+with).
+
+When the condition and its reference were run with the same seeds (one run each), the runs are
+paired: the interval resamples seeds and their differences, which share the draws of every
+process the scenario leaves alone (the model's common random numbers, ``bordersim.streams``).
+Otherwise (``paired`` false) it resamples each side's runs on their own.
 The reference is the baseline scenario at the same swept values (or the first baseline
 condition) when baseline is compared with other scenarios, and otherwise the first condition
 of the grid.
@@ -39,9 +46,9 @@ MAIN_OUTCOMES = {
     "displaced_share_end": "displaced share at the end",
     "state_control_share_mean": "state control of the border strip (mean)",
 }
-HEAD_DIFF = ["diff [95 % CI]", "P(> ref)", "P(end > start)"]
-STATS = ["n", "mean", "median", "q05", "q95", "diff_mean", "diff_ci_low", "diff_ci_high"]
-PROBABILITIES = ["p_above_reference", "p_end_above_start", "p_is_stronger_at_end"]
+HEAD_DIFF = ["diff [95 % CI]", "P(> ref)", "P(> same seed)", "P(end > start)"]
+STATS = ["n", "mean", "median", "q05", "q95", "diff_mean", "diff_ci_low", "diff_ci_high", "paired"]
+PROBABILITIES = ["p_above_reference", "p_above_same_seed", "p_end_above_start", "p_is_stronger_at_end"]
 
 
 def outcome_columns(runs: pd.DataFrame, keys: list[str]) -> list[str]:
@@ -96,6 +103,9 @@ def describe(
     group: pd.DataFrame, ref: pd.DataFrame, outcomes: list[str], is_reference: bool, rng: np.random.Generator
 ) -> pd.DataFrame:
     """Statistics of every outcome of one condition, and its differences from the reference."""
+    pairs = same_seeds(group, ref)
+    if pairs is not None:
+        group, ref = pairs
     x = group[outcomes].astype(float).to_numpy()
     y = ref[outcomes].astype(float).to_numpy()
     table = pd.DataFrame({"outcome": outcomes, "n": len(x)})
@@ -103,10 +113,17 @@ def describe(
     table["median"] = np.median(x, axis=0)
     table["q05"], table["q95"] = np.percentile(x, [5, 95], axis=0)
     table["diff_mean"] = table["mean"] - y.mean(axis=0)
-    low, high = (np.full(len(outcomes), np.nan),) * 2 if is_reference else bootstrap_diff(x, y, rng)
+    nothing = np.full(len(outcomes), np.nan)
+    if is_reference:
+        low, high = nothing, nothing
+    else:
+        low, high = bootstrap_paired_diff(x - y, rng) if pairs else bootstrap_diff(x, y, rng)
     table["diff_ci_low"], table["diff_ci_high"] = low, high
+    table["paired"] = pairs is not None and not is_reference
     above = [superiority(x[:, k], y[:, k]) for k in range(len(outcomes))]
     table["p_above_reference"] = np.nan if is_reference else above
+    paired_above = (x > y).mean(axis=0) + 0.5 * (x == y).mean(axis=0) if pairs else nothing
+    table["p_above_same_seed"] = nothing if is_reference else paired_above
     table["p_end_above_start"] = [_p_end_above_start(group, o) for o in outcomes]
     table["p_is_stronger_at_end"] = _p_stronger(group)
     return table
@@ -117,6 +134,23 @@ def bootstrap_diff(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tu
     wx = rng.multinomial(len(x), np.full(len(x), 1 / len(x)), size=N_BOOTSTRAP) / len(x)
     wy = rng.multinomial(len(y), np.full(len(y), 1 / len(y)), size=N_BOOTSTRAP) / len(y)
     diffs = wx @ x - wy @ y
+    return np.percentile(diffs, 2.5, axis=0), np.percentile(diffs, 97.5, axis=0)
+
+
+def same_seeds(group: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Both sides in seed order when they ran the same seeds once each; None otherwise."""
+    if "seed" not in group or "seed" not in ref:
+        return None
+    a, b = group["seed"], ref["seed"]
+    if a.duplicated().any() or b.duplicated().any() or set(a) != set(b):
+        return None
+    return group.sort_values("seed"), ref.sort_values("seed")
+
+
+def bootstrap_paired_diff(d: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile 95 % interval of the mean of per-seed differences ``d``, resampling seeds."""
+    w = rng.multinomial(len(d), np.full(len(d), 1 / len(d)), size=N_BOOTSTRAP) / len(d)
+    diffs = w @ d
     return np.percentile(diffs, 2.5, axis=0), np.percentile(diffs, 97.5, axis=0)
 
 
@@ -153,8 +187,10 @@ def markdown(table: pd.DataFrame, swept: list[str]) -> str:
         "",
         "Mean, median and 5-95 % interval over seeds; difference of means from the reference (the "
         "baseline at the same swept values, or the first condition of a grid; marked 'reference') with a "
-        "bootstrap 95 % interval; P(> ref): chance a run ends above a run of the reference; "
-        "P(end > start): chance the stock ends above its start.",
+        "bootstrap 95 % interval, paired by seed where both ran the same seeds (marked 'paired'); "
+        "P(> ref): chance a run ends above a run of the reference; P(> same seed): share of seeds whose "
+        "run ends above the reference's run of that seed; P(end > start): chance the stock ends above "
+        "its start.",
     ]
     for outcome, label in MAIN_OUTCOMES.items():
         rows = table[table["outcome"] == outcome]
@@ -169,11 +205,12 @@ def markdown(table: pd.DataFrame, swept: list[str]) -> str:
 def _cells(r: pd.Series, swept: list[str]) -> list[str]:
     diff = "reference" if pd.isna(r["diff_ci_low"]) else (
         f"{_num(r['diff_mean'])} [{_num(r['diff_ci_low'])}, {_num(r['diff_ci_high'])}]"
+        + (" paired" if r["paired"] else "")
     )  # fmt: skip
     return [
         str(r["scenario"]), *[_value(r[k]) for k in swept], str(int(r["n"])), _num(r["mean"]),
         _num(r["median"]), f"{_num(r['q05'])} - {_num(r['q95'])}", diff,
-        _share(r["p_above_reference"]), _share(r["p_end_above_start"]),
+        _share(r["p_above_reference"]), _share(r["p_above_same_seed"]), _share(r["p_end_above_start"]),
     ]  # fmt: skip
 
 
