@@ -24,6 +24,7 @@ import yaml
 from bordersim.errors import ConfigError
 from bordersim.metrics import DAILY_METRICS
 from bordersim.validation import patterns as pt
+from bordersim.validation import report as validation_report
 from bordersim.validation.simulate import overrides_for, simulate
 
 SEEDS = [0, 1, 2]
@@ -83,6 +84,22 @@ def test_comparisons_pair_each_scenario_run_with_the_baseline_of_its_seed():
     assert dict(zip(v.values["seed"], v.values["value"], strict=True)) == pytest.approx({0: 0.2, 1: -0.05})
     assert v.table["pass_rate"].item() == 0.5
     assert not v.holds("PX")
+
+
+def test_the_mean_over_seeds_comes_with_an_interval_that_can_hold_when_seeds_fail():
+    """A drawdown that adds 10 % in 7 seeds of 10 and takes 1 % in 3: on average inside the
+    band, its interval too, yet the criterion fails for the seeds that do not show it."""
+    rises = [0.1] * 7 + [-0.01] * 3
+    daily = pd.concat(
+        [frame("baseline", s, is_members=100.0) for s in range(10)]
+        + [frame("militia_drawdown", s, is_members=100.0 * (1 + r)) for s, r in enumerate(rises)]
+    )
+    v = judged(criterion("change", (0.01, math.inf), metric="is_members", scenario="militia_drawdown"), daily)
+    row = v.table.iloc[0]
+    assert row["mean"] == pytest.approx(0.067)
+    assert 0.01 < row["mean_low"] < row["mean"] < row["mean_high"] < 0.1 + 1e-9  # no seed above 0.1
+    assert row["pass_rate"] == pytest.approx(0.7) and not v.holds("PX")
+    assert "0.067 [" in validation_report.table_markdown(v)
 
 
 def test_a_criterion_holds_only_if_enough_seeds_pass():

@@ -117,7 +117,7 @@ def describe(
     if is_reference:
         low, high = nothing, nothing
     else:
-        low, high = bootstrap_paired_diff(x - y, rng) if pairs else bootstrap_diff(x, y, rng)
+        low, high = bootstrap_mean(x - y, rng) if pairs else bootstrap_diff(x, y, rng)
     table["diff_ci_low"], table["diff_ci_high"] = low, high
     table["paired"] = pairs is not None and not is_reference
     above = [superiority(x[:, k], y[:, k]) for k in range(len(outcomes))]
@@ -147,11 +147,13 @@ def same_seeds(group: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return group.sort_values("seed"), ref.sort_values("seed")
 
 
-def bootstrap_paired_diff(d: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile 95 % interval of the mean of per-seed differences ``d``, resampling seeds."""
-    w = rng.multinomial(len(d), np.full(len(d), 1 / len(d)), size=N_BOOTSTRAP) / len(d)
-    diffs = w @ d
-    return np.percentile(diffs, 2.5, axis=0), np.percentile(diffs, 97.5, axis=0)
+def bootstrap_mean(values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile 95 % interval of the mean of per-seed values (rows: seeds; a scenario's paired
+    differences from its reference, or a criterion's values), resampling seeds."""
+    n = len(values)
+    w = rng.multinomial(n, np.full(n, 1 / n), size=N_BOOTSTRAP) / n
+    means = w @ values
+    return np.percentile(means, 2.5, axis=0), np.percentile(means, 97.5, axis=0)
 
 
 def superiority(x: np.ndarray, y: np.ndarray) -> float:

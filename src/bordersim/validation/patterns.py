@@ -24,6 +24,7 @@ import pandas as pd
 import yaml
 
 from bordersim.errors import ConfigError
+from bordersim.experiments.compare import bootstrap_mean
 from bordersim.metrics import DEATHS, unit_columns
 
 BASELINE = "baseline"
@@ -352,6 +353,8 @@ def _summary_row(
 ) -> dict[str, Any]:
     n = int(values.notna().sum())
     pass_rate = float(inside.mean()) if len(values) else math.nan
+    seen = values.dropna().to_numpy()
+    low, high = bootstrap_mean(seen, np.random.default_rng(0)) if n else (math.nan, math.nan)
     naive = naive_value(c, config) if c.naive else math.nan
     return {
         "pattern": p.id,
@@ -364,6 +367,9 @@ def _summary_row(
         "median": float(values.median()) if n else math.nan,
         "p05": float(values.quantile(0.05)) if n else math.nan,
         "p95": float(values.quantile(0.95)) if n else math.nan,
+        "mean": float(seen.mean()) if n else math.nan,
+        "mean_low": float(low),
+        "mean_high": float(high),
         "pass_rate": pass_rate,
         "error": float(errors.mean()) if n else math.nan,
         "naive": naive,

@@ -87,7 +87,10 @@ def section(validation: Validation, drawn: Drawn | None, out: Path, level: int =
         f"Each criterion is judged per seed on the recorded days (after the spin-up); it holds when "
         f"its value lies in the band in at least {p.required_pass_rate:.0%} of the seeds. The error "
         "is the mean distance outside the band relative to its width (0 inside). Comparisons pair "
-        f"each scenario run with the baseline run of the same seed. Patterns: `{p.source}`.\n",
+        "each scenario run with the baseline run of the same seed. The mean over the seeds comes with "
+        "a bootstrap 95% interval (seeds resampled): a comparison can hold on average, its interval "
+        "inside the band, and still fail because too few seeds show it. "
+        f"Patterns: `{p.source}`.\n",
     ]
     if seeds < p.min_seeds:
         lines.append(f"**Provisional:** {seeds} seeds, fewer than the {p.min_seeds} the verdicts need.\n")
@@ -111,15 +114,16 @@ def section(validation: Validation, drawn: Drawn | None, out: Path, level: int =
 
 def table_markdown(validation: Validation) -> str:
     head = (
-        "| pattern | criterion | band | unit | model median [5%, 95%] | seeds | pass rate | error "
-        "| naive reference | holds |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        "| pattern | criterion | band | unit | model median [5%, 95%] | mean [95% CI] | seeds | pass rate "
+        "| error | naive reference | holds |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     rows = []
     for r in validation.table.to_dict("records"):
         naive = f"{_num(r['naive'])} ({r['naive_label']})" if r["naive_label"] else "-"
         rows.append(
             f"| {r['pattern']} | {r['criterion']} | [{_num(r['low'])}, {_num(r['high'])}] | {r['unit']} | "
-            f"{_num(r['median'])} [{_num(r['p05'])}, {_num(r['p95'])}] | {r['n_seeds']} | "
+            f"{_num(r['median'])} [{_num(r['p05'])}, {_num(r['p95'])}] | "
+            f"{_num(r['mean'])} [{_num(r['mean_low'])}, {_num(r['mean_high'])}] | {r['n_seeds']} | "
             f"{_rate(r['pass_rate'])} | {_num(r['error'])} | {naive} | {'yes' if r['holds'] else '**no**'} |"
         )
     return head + "\n".join(rows) + "\n"
