@@ -96,9 +96,9 @@ def test_militia_drawdown_raises_islamic_state_members(outcomes):
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="a drawdown raises IS attacks by +3.4 (95% CI -1.4..8.3, d = 0.33) over these 20 seeds x 180 "
-    "days, ~58 seeds to show: attacks follow the posts worth striking more than IS members "
-    "(docs/ODD.md 8.2). "
+    reason="a drawdown raises IS attacks by +1.4 (95% CI -0.7..3.4, d = 0.31) over these 20 seeds x 180 "
+    "days (+1.5, 0.1..2.9, d = 0.34 over 40), ~60 seeds to show: attacks follow the posts worth "
+    "striking more than IS members (docs/ODD.md 8.2). "
     "Strict, so this fails once the model shows the claim at these seeds",
     strict=True,
 )
