@@ -159,10 +159,10 @@ class IslamicState:
         self.upkeep_split_and_leave(p)
 
     def choose_modes(self, rows: np.ndarray, p: IslamicStateParams) -> np.ndarray:
-        m, t = self.model, self.table
+        m, t, rng = self.model, self.table, self.model.streams.islamic_state
         i, j = t.i[rows], t.j[rows]
         in_syria = m.geo.country[i, j] == SYRIA
-        u = m.streams.islamic_state.random(rows.size)
+        u = rng.random(rows.size)
         pool = m.population.recruit_pool[i, j]
         mode = np.full(rows.size, HIDE)
         mode[(u < p.p_attack) & (t.members[rows] >= p.attack_min_members)] = ATTACK  # an intention
@@ -170,7 +170,7 @@ class IslamicState:
         mode[band] = EXTORT
         recruit_band = (u >= p.p_attack + p.p_extort) & (u < p.p_attack + p.p_extort + p.p_recruit)
         mode[recruit_band & (pool >= 1)] = RECRUIT
-        wants_out = in_syria & (m.streams.islamic_state.random(rows.size) < p.p_infiltrate)
+        wants_out = in_syria & (rng.random(rows.size) < p.p_infiltrate)
         mode[wants_out] = INFILTRATE
         return mode
 
@@ -253,14 +253,14 @@ class IslamicState:
     def upkeep_split_and_leave(self, p: IslamicStateParams) -> None:
         """Cells pay upkeep (broke ones lose members), some in Iraq move on beyond the zone,
         empty cells dissolve and large ones split."""
-        m, t = self.model, self.table
+        m, t, rng = self.model, self.table, self.model.streams.islamic_state
         rows = t.rows
         t.cash[rows] -= p.upkeep_per_member_day * t.members[rows]
-        broke = rows[(t.cash[rows] < 0) & (m.streams.islamic_state.random(rows.size) < p.p_desert_when_broke)]
+        broke = rows[(t.cash[rows] < 0) & (rng.random(rows.size) < p.p_desert_when_broke)]
         t.cash[broke] = 0.0
         t.members[broke] -= 1
         in_iraq = m.geo.country[t.i[rows], t.j[rows]] == IRAQ
-        leaving = rows[in_iraq & (m.streams.islamic_state.random(rows.size) < p.p_leave_zone)]
+        leaving = rows[in_iraq & (rng.random(rows.size) < p.p_leave_zone)]
         for row in leaving:
             self.remove(t.agents[row])
         for row in t.rows[t.members[t.rows] <= 0]:
@@ -269,6 +269,5 @@ class IslamicState:
             half = int(t.members[row]) // 2
             t.members[row] -= half
             t.cash[row] /= 2
-            at = (int(t.i[row]), int(t.j[row]))
-            near = m.geo.jitter(at, p.split_spread_km, m.streams.islamic_state, same_country=True)
+            near = m.geo.jitter((int(t.i[row]), int(t.j[row])), p.split_spread_km, rng, same_country=True)
             self.spawn(near, half, t.cash[row])
