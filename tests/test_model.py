@@ -3,6 +3,7 @@ reproducibility from (config, seed), and the Python API."""
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 import bordersim
+from bordersim.actors import orbat
 from bordersim.metrics import DAILY_METRICS
 
 #: MODEL.md section 8, one daily column (or family of columns) per listed output.
@@ -98,6 +100,25 @@ def test_border_model_can_be_built_from_a_config_and_stepped():
     assert model.recorder.days_recorded == 3
     frame = model.recorder.frame()
     assert len(frame) == 3 and frame["smuggling_trips"].sum() > 0
+
+
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_building_the_model_leaves_the_garbage_collector_as_it_found_it(
+    config_with, monkeypatch, collector_on
+):
+    """The build pauses the cyclic collector; after it, or after a build that fails, the
+    collector is on or off as before."""
+    was = gc.isenabled()
+    try:
+        gc.enable() if collector_on else gc.disable()
+        bordersim.BorderModel(config_with(), days=3)
+        assert gc.isenabled() is collector_on
+        monkeypatch.setattr(orbat, "build_tribes", lambda model: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            bordersim.BorderModel(config_with(), days=3)
+        assert gc.isenabled() is collector_on
+    finally:
+        gc.enable() if was else gc.disable()
 
 
 def test_border_model_takes_top_level_overrides_as_keywords(config_with):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -45,6 +47,20 @@ class ZoneGrid(OrthogonalMooreGrid):
         return None
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the model is built: the grid's ten
+    thousand cells and the agents are all kept, yet each few hundred of them set off a
+    collection that scans everything made so far (about a third of the build time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class BorderModel(Model):
     """The Qa'im-Bukamal border zone: geography, five agent families, outside actors, scenarios.
 
@@ -59,6 +75,11 @@ class BorderModel(Model):
         run = config.resolve(cfg if cfg is not None else config.compose_config())
         if overrides:
             run = config.resolve({**run.data, **overrides})
+        with cyclic_gc_paused():
+            self._build(run)
+
+    def _build(self, run: RunConfig) -> None:
+        """The zone, its agents and outside actors, scenario events and recorders."""
         super().__init__(rng=run.seed)
         self.streams = RandomStreams(run.seed)
         self.config = run
