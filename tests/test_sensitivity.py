@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from bordersim import config
+from bordersim.errors import ConfigError
 from bordersim.sensitivity import analysis, design, space
 from bordersim.sensitivity.runner import RUNS
 
@@ -65,6 +66,32 @@ def test_ranges_stay_valid_for_every_estimate():
         assert e.low < e.default < e.high or e.low <= e.default <= e.high, e
         for x in (e.low, e.high):
             config.checked_parameter(e.key, e.value(x))  # raises on an invalid value
+
+
+def test_a_range_given_outright_replaces_default_plus_minus_the_relative_share():
+    (e,) = [e for e in space.estimates(0.5, {"islamic_state.attack_min_exchange": [0.3, 4.0]})
+            if e.key == "islamic_state.attack_min_exchange"]  # fmt: skip
+    assert (e.low, e.high) == (0.3, 4.0)
+    others = {e.key: e for e in space.estimates(0.5)}
+    assert others["islamic_state.attack_min_exchange"].high == pytest.approx(0.45)
+
+
+@pytest.mark.parametrize(
+    ("ranges", "problem"),
+    [
+        ({"islamic_state.no_such_thing": [0, 1]}, "not a numeric estimate"),
+        ({"economy.informal_tax_share": [0.1, 0.2]}, "not a numeric estimate"),  # sourced, not an estimate
+        ({"islamic_state.attack_min_exchange": [4.0, 0.3]}, "not below"),
+        ({"islamic_state.attack_min_exchange": "12"}, "not a pair of numbers"),
+        ({"islamic_state.attack_min_exchange": [1, 2, 3]}, "not a pair of numbers"),
+        ({"economy.bribe_share": [0.1, 1.5]}, "1.5 is not allowed"),
+    ],
+)
+def test_a_bad_range_is_refused_naming_the_key(ranges, problem):
+    with pytest.raises(ConfigError) as err:
+        space.estimates(0.5, ranges)
+    assert err.value.key == f"sensitivity.ranges.{next(iter(ranges))}"
+    assert problem in err.value.problem
 
 
 def test_a_daily_persistence_varies_through_its_daily_loss():

@@ -213,7 +213,7 @@ def design(cfg: DictConfig | Mapping[str, Any]) -> Design:
         raise ConfigError("sensitivity.method", f"unknown method '{method}'", ", ".join(METHODS))
     sampler, block, noise_seeded = METHODS[method]
     groups = s.get("groups") or {}
-    every = estimates(float(s["relative_range"]))
+    every = estimates(float(s["relative_range"]), s.get("ranges"))
     studied = chosen(s, factors(every, groups))
     found = [e for e in every if group_of(e.key, groups) in studied]
     policy = levers(s)

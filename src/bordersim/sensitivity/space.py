@@ -15,11 +15,13 @@ to a group name); an estimate no pattern matches is its own factor.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
 from bordersim import config
+from bordersim.errors import ConfigError
 from bordersim.params import parameter_kind
 
 KEY_LINE = re.compile(r"^(?P<indent> *)(?P<key>[A-Za-z_][\w]*):(?P<value>[^#]*)(?:#(?P<comment>.*))?$")
@@ -66,19 +68,51 @@ def marked_keys(text: str) -> list[str]:
     return keys
 
 
-def estimates(relative: float) -> list[Estimate]:
-    """Every numeric estimate of the shipped defaults with its range (default +- ``relative`` share)."""
+def estimates(relative: float, ranges: Mapping[str, Sequence[float]] | None = None) -> list[Estimate]:
+    """Every numeric estimate of the shipped defaults with its range: default +- ``relative``
+    share, or the ``[low, high]`` that ``ranges`` gives the estimate outright (checked by
+    :func:`given_range`)."""
     defaults = config.default_params()
+    given = dict(ranges or {})
     out = []
     for key in marked_keys(config._default_params_text()):
         default = _lookup(defaults, key)
         kind = parameter_kind(key)
         if kind not in (int, float) or isinstance(default, bool):
             continue
-        low, high = parameter_range(key, float(default), relative, whole=kind is int)
+        whole = kind is int
+        if key in given:
+            low, high = given_range(key, given.pop(key), whole)
+        else:
+            low, high = parameter_range(key, float(default), relative, whole)
         if low < high:
-            out.append(Estimate(key, float(default), low, high, whole=kind is int))
+            out.append(Estimate(key, float(default), low, high, whole))
+    if given:
+        raise ConfigError(
+            f"sensitivity.ranges.{next(iter(given))}", "is not a numeric estimate of the defaults",
+            "a dotted key under params whose comment in configs/params/default.yaml says 'estimate'",
+        )  # fmt: skip
     return out
+
+
+def given_range(key: str, bounds: Sequence[float], whole: bool) -> tuple[float, float]:
+    """A range given outright: two numbers, low < high, each a value the parameter allows."""
+    where = f"sensitivity.ranges.{key}"
+    allowed = "[low, high] with low < high, both values the parameter allows"
+    try:
+        if isinstance(bounds, str) or len(bounds) != 2:
+            raise ValueError
+        low, high = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ConfigError(where, f"{bounds!r} is not a pair of numbers", allowed) from None
+    if not low < high:
+        raise ConfigError(where, f"low {low} is not below high {high}", allowed)
+    for x in (low, high):
+        try:
+            config.checked_parameter(key, int(round(x)) if whole else x)
+        except ConfigError as err:
+            raise ConfigError(where, f"{x} is not allowed: {err.problem}", allowed) from None
+    return low, high
 
 
 def parameter_range(key: str, default: float, relative: float, whole: bool) -> tuple[float, float]:
