@@ -108,14 +108,21 @@ def test_building_the_model_leaves_the_garbage_collector_as_it_found_it(
 ):
     """The build pauses the cyclic collector; after it, or after a build that fails, the
     collector is on or off as before."""
+    seen_while_building = []
+
+    def tribes_then_fail(model):
+        seen_while_building.append(gc.isenabled())
+        raise RuntimeError("a build that fails")
+
     was = gc.isenabled()
     try:
         gc.enable() if collector_on else gc.disable()
         bordersim.BorderModel(config_with(), days=3)
         assert gc.isenabled() is collector_on
-        monkeypatch.setattr(orbat, "build_tribes", lambda model: 1 / 0)
-        with pytest.raises(ZeroDivisionError):
+        monkeypatch.setattr(orbat, "build_tribes", tribes_then_fail)
+        with pytest.raises(RuntimeError, match="a build that fails"):
             bordersim.BorderModel(config_with(), days=3)
+        assert seen_while_building == [False]
         assert gc.isenabled() is collector_on
     finally:
         gc.enable() if was else gc.disable()

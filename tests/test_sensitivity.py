@@ -68,12 +68,13 @@ def test_ranges_stay_valid_for_every_estimate():
             config.checked_parameter(e.key, e.value(x))  # raises on an invalid value
 
 
-def test_a_range_given_outright_replaces_default_plus_minus_the_relative_share():
-    (e,) = [e for e in space.estimates(0.5, {"islamic_state.attack_min_exchange": [0.3, 4.0]})
-            if e.key == "islamic_state.attack_min_exchange"]  # fmt: skip
-    assert (e.low, e.high) == (0.3, 4.0)
-    others = {e.key: e for e in space.estimates(0.5)}
-    assert others["islamic_state.attack_min_exchange"].high == pytest.approx(0.45)
+def test_a_range_given_outright_replaces_default_plus_minus_the_relative_share(study):
+    key = "islamic_state.attack_min_exchange"
+    assert study["ranges"] == {key: [0.3, 4.0]}
+    given = {e.key: e for e in design.design({**study, "trajectories": 2}).estimates}
+    assert (given[key].low, given[key].high) == (0.3, 4.0)
+    relative = {e.key: e for e in design.design({**study, "trajectories": 2, "ranges": {}}).estimates}
+    assert (relative[key].low, relative[key].high) == pytest.approx((0.15, 0.45))
 
 
 @pytest.mark.parametrize(
