@@ -195,21 +195,8 @@ def knocked_out(pattern: pt.Pattern) -> pt.Validation:
     return pt.evaluate(daily, only, daily.attrs["config"])
 
 
-#: The dilemma's knockout does not break its check: in this version a drawdown's effect on IS is
-#: within the seeds' noise with or without the militias' clearing (docs/ODD.md 8.1, 8.3), so at
-#: 3 seeds P4 even "holds" under the knockout. Strict: it fails once the check can fail.
-DILEMMA_WITHIN_NOISE = pytest.mark.xfail(
-    reason="P4 holds under its knockout at 3 seeds x 180 days: the drawdown's IS effect is within "
-    "seed noise whatever the militias' clearing (ODD 8.1, 8.3); the dilemma is the open question",
-    strict=True,
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "pattern_id",
-    [pytest.param(p.id, marks=DILEMMA_WITHIN_NOISE) if p.id == "P4" else p.id for p in PATTERNS.patterns],
-)
+@pytest.mark.parametrize("pattern_id", [p.id for p in PATTERNS.patterns])
 def test_each_pattern_check_fails_under_the_knockout_of_its_mechanism(default_model, pattern_id):
     pattern = PATTERNS[pattern_id]
     ko = knocked_out(pattern)
