@@ -74,7 +74,7 @@ def test_a_range_given_outright_replaces_default_plus_minus_the_relative_share(s
     given = {e.key: e for e in design.design({**study, "trajectories": 2}).estimates}
     assert (given[key].low, given[key].high) == (0.3, 4.0)
     relative = {e.key: e for e in design.design({**study, "trajectories": 2, "ranges": {}}).estimates}
-    assert (relative[key].low, relative[key].high) == pytest.approx((0.15, 0.45))
+    assert (relative[key].low, relative[key].high) == pytest.approx((1.65, 4.95))
 
 
 @pytest.mark.parametrize(
