@@ -100,7 +100,7 @@ def test_militia_drawdown_spares_islamic_state_cells_from_clearing(outcomes):
     reason="mean IS members +0.3 (95% CI -8.8..9.5) over these 20 seeds x 180 days, against +13.4 "
     "(0.3..26.5) when cells struck any post: the arrests a drawdown spares (-30, -51..-9) are about "
     "as before (-37), so the effect on members is small beside a run's noise (d = 0.48 before, "
-    "~35 seeds; docs/ODD.md 8.2). "
+    "~28 seeds; docs/ODD.md 8.2). "
     "Strict, so this fails once the model shows the claim at these seeds",
     strict=True,
 )
