@@ -11,7 +11,8 @@ numbers across machines; the test suite holds no timing thresholds. The table ha
    wolves and its density of 150 animals on 20 x 20 cells, so a 73 x 73 grid), and their ratio;
 3. cost scaling: ms per simulated day at ``agent_scale`` 1, 2, 5, 10 and at ``cell_km`` 0.5 and
    0.25 (four times the cells), with the fitted log-log exponents a and b of
-   time ~ agents^a and time ~ cells^b (1 means linear);
+   time ~ agents^a and time ~ cells^b (1 means linear), and a default day split into what is
+   fixed and what grows with the cells and with the agents (``cost_anatomy``);
 4. CLI start: wall time of ``python -c "import bordersim"`` and ``bordersim --help`` in fresh
    subprocesses (best of ``--cli-repeats``);
 5. memory: peak RSS of one default run of the ``bordersim`` command (a fresh process) and of the
@@ -176,6 +177,35 @@ def scaling(days: int, repeats: int, default: dict[str, Any] | None) -> dict[str
             [p.get("agents_per_day") for p in agents], [p.get("ms_per_day") for p in agents]
         ),
         "exponent_cells": _exponent([p.get("cells") for p in cells], [p.get("ms_per_day") for p in cells]),
+        "anatomy": cost_anatomy(agents, cells),
+    }
+
+
+def cost_anatomy(agents: list[dict[str, Any]], cells: list[dict[str, Any]]) -> dict[str, float] | None:
+    """Where a default day's time goes, from the scaling points: a line fitted to ms a day
+    against agents (all at the default cell size) gives the cost of one agent; the step to
+    finer cells, less the cost of its few extra agents, the cost of one cell; what is left of
+    the line at no agents and no cells is fixed, the day's work that grows with neither (the
+    schedule's calls, the force units, the record). None unless two points of each ran."""
+    by_agents = [p for p in agents if "error" not in p]
+    by_cells = sorted((p for p in cells if "error" not in p), key=lambda p: p["cells"])
+    if len(by_agents) < 2 or len(by_cells) < 2:
+        return None
+    per_agent, no_agents = np.polyfit(
+        [p["agents_per_day"] for p in by_agents], [p["ms_per_day"] for p in by_agents], 1
+    )
+    coarse, fine = by_cells[0], by_cells[-1]
+    extra_agents = fine["agents_per_day"] - coarse["agents_per_day"]
+    per_cell = (fine["ms_per_day"] - coarse["ms_per_day"] - per_agent * extra_agents) / (
+        fine["cells"] - coarse["cells"]
+    )
+    default = by_agents[0]
+    return {
+        "fixed_ms": float(no_agents - per_cell * default["cells"]),
+        "cells_ms": float(per_cell * default["cells"]),
+        "agents_ms": float(per_agent * default["agents_per_day"]),
+        "per_cell_us": float(per_cell * 1e3),
+        "per_agent_us": float(per_agent * 1e3),
     }
 
 
@@ -301,6 +331,7 @@ def print_table(fig: dict[str, Any]) -> None:
             _scaling_row(row, f"cell_km {p['cell_km']}", p, "")
         row("exponent a, time ~ agents^a", _fmt(sc["exponent_agents"]), "target <= 1 (agent_scale 1 -> 10)")
         row("exponent b, time ~ cells^b", _fmt(sc["exponent_cells"]), "target <= 1 (cell_km 0.5 -> 0.25)")
+        _anatomy_rows(row, sc["anatomy"])
 
     cli = fig["cli"]
     section(f"CLI start, fresh process (best of {cli['repeats']})")
@@ -358,6 +389,24 @@ def _scaling_row(row: Any, label: str, p: dict[str, Any], suffix: str = "") -> N
             f"{p['ms_per_day']:.2f} ms/day",
             f"{p['agents_per_day']:.0f} agents, {p['cells']:,} cells{suffix}",
         )
+
+
+def _anatomy_rows(row: Any, anatomy: dict[str, float] | None) -> None:
+    """A default day split into what is fixed and what grows with the cells and the agents."""
+    if anatomy is None:
+        return
+    total = anatomy["fixed_ms"] + anatomy["cells_ms"] + anatomy["agents_ms"]
+    parts = (
+        ("a default day: fixed", anatomy["fixed_ms"], "grows with neither agents nor cells"),
+        ("a default day: with the cells", anatomy["cells_ms"], f"{anatomy['per_cell_us']:.3f} us a cell"),
+        (
+            "a default day: with the agents",
+            anatomy["agents_ms"],
+            f"{anatomy['per_agent_us']:.2f} us an agent",
+        ),
+    )
+    for label, ms, note in parts:
+        row(label, f"{ms:.2f} ms ({ms / total:.0%})", note)
 
 
 def _fmt(x: float | None) -> str:
