@@ -12,7 +12,8 @@ numbers across machines; the test suite holds no timing thresholds. The table ha
 3. cost scaling: ms per simulated day at ``agent_scale`` 1, 2, 5, 10 and at ``cell_km`` 0.5 and
    0.25 (four times the cells), with the fitted log-log exponents a and b of
    time ~ agents^a and time ~ cells^b (1 means linear), and a default day split into what is
-   fixed and what grows with the cells and with the agents (``cost_anatomy``);
+   fixed and what grows with the cells and with the agents (``cost_anatomy``), and the ms a
+   default day spends in each phase of the schedule (``phase_times``);
 4. CLI start: wall time of ``python -c "import bordersim"`` and ``bordersim --help`` in fresh
    subprocesses (best of ``--cli-repeats``);
 5. memory: peak RSS of one default run of the ``bordersim`` command (a fresh process) and of the
@@ -229,6 +230,53 @@ def _exponent(x: list[float | None], y: list[float | None]) -> float | None:
     return round(float(slope), 3)
 
 
+def phase_times(overrides: list[str]) -> dict[str, Any]:
+    """ms a simulated day in each phase of the daily schedule (``BorderModel.step``) over one
+    run: the phases' methods and each force unit's step are wrapped with a timer on this model
+    alone; ``rest`` is what the phases leave of the day (finances, trade and tolls, the random
+    streams, Mesa's own step)."""
+    model = BorderModel(bordersim.resolve(bordersim.compose_config(overrides)))
+    spent: dict[str, float] = {}
+
+    def timed(label: str, method: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+
+        return run
+
+    phases = {
+        "strikes": (model.air, "strike_day"),
+        "security and control": (model, "refresh_security"),
+        "population": (model, "update_population"),
+        "routes": (model.routes, "day"),
+        "smuggler crews": (model.smugglers, "run_day"),
+        "IRGC convoys": (model.irgc, "move_convoys"),
+        "IS cells": (model.islamic_state, "act"),
+        "record": (model, "record"),
+    }
+    for label, (owner, name) in phases.items():
+        setattr(owner, name, timed(label, getattr(owner, name)))
+    units = {"militias": model.militias, "state forces": model.state_forces, "tribes": model.tribes}
+    for label, members in units.items():
+        for unit in members:
+            unit.step = timed(label, unit.step)
+    days = model.spin_up + model.days
+    start = time.perf_counter()
+    model.run_for(days)
+    ms_per_day = (time.perf_counter() - start) / days * 1e3
+    ms = {label: spent.get(label, 0.0) / days * 1e3 for label in [*phases, *units]}
+    ms["rest"] = ms_per_day - sum(ms.values())
+    return {
+        "days": days,
+        "ms_per_day": round(ms_per_day, 3),
+        "phases": {k: round(v, 3) for k, v in ms.items()},
+    }
+
+
 # -- 4. CLI start ------------------------------------------------------------------------
 def time_cli(repeats: int) -> dict[str, Any]:
     """Best-of wall time of ``import bordersim`` and ``bordersim --help``, each in a new process."""
@@ -332,6 +380,11 @@ def print_table(fig: dict[str, Any]) -> None:
         row("exponent a, time ~ agents^a", _fmt(sc["exponent_agents"]), "target <= 1 (agent_scale 1 -> 10)")
         row("exponent b, time ~ cells^b", _fmt(sc["exponent_cells"]), "target <= 1 (cell_km 0.5 -> 0.25)")
         _anatomy_rows(row, sc["anatomy"])
+
+    ph = fig["phases"]
+    section(f"where a default day goes ({ph['days']} days, one run, {ph['ms_per_day']:.2f} ms a day)")
+    for label, ms in ph["phases"].items():
+        row(label, f"{ms:.2f} ms ({ms / ph['ms_per_day']:.0%})")
 
     cli = fig["cli"]
     section(f"CLI start, fresh process (best of {cli['repeats']})")
@@ -450,6 +503,7 @@ def main() -> None:
         ("default_run", lambda: time_run([], repeats)),
         ("wolf_sheep", lambda: time_wolf_sheep(WS_ANIMALS, args.ws_steps or (50 if quick else 100), repeats)),
         ("scaling", lambda: scaling(args.scaling_days or (120 if quick else 365), 1, fig["default_run"])),
+        ("phases", lambda: phase_times([f"days={args.scaling_days or (120 if quick else 365)}"])),
         ("cli", lambda: time_cli(args.cli_repeats or (3 if quick else 5))),
     ]
     with tempfile.TemporaryDirectory(prefix="bordersim-bench-") as tmp:

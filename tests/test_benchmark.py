@@ -50,3 +50,13 @@ def test_the_anatomy_needs_two_points_that_ran_on_each_axis(bench):
     agents = [point(330, 10_000), {"error": "refused"}]
     cells = [point(334, 10_000), point(346, 40_000)]
     assert bench.cost_anatomy(agents, cells) is None
+
+
+def test_the_phases_of_a_day_and_the_rest_make_up_the_whole_day(bench):
+    timed = bench.phase_times(["days=3", "spin_up_days=2", "write_spatial=false"])
+    phases = timed["phases"]
+    assert timed["days"] == 5
+    assert sum(phases.values()) == pytest.approx(timed["ms_per_day"], abs=0.01)
+    named = {label: ms for label, ms in phases.items() if label != "rest"}
+    assert all(ms > 0 for ms in named.values()), named  # every phase was timed, none fell into the rest
+    assert {"IS cells", "militias", "state forces", "tribes", "security and control"} <= set(named)
