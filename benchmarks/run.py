@@ -187,7 +187,7 @@ def cost_anatomy(agents: list[dict[str, Any]], cells: list[dict[str, Any]]) -> d
     against agents (all at the default cell size) gives the cost of one agent; the step to
     finer cells, less the cost of its few extra agents, the cost of one cell; what is left of
     the line at no agents and no cells is fixed, the day's work that grows with neither (the
-    schedule's calls, the force units, the record). None unless two points of each ran."""
+    call overheads of every phase). None unless two points of each ran."""
     by_agents = [p for p in agents if "error" not in p]
     by_cells = sorted((p for p in cells if "error" not in p), key=lambda p: p["cells"])
     if len(by_agents) < 2 or len(by_cells) < 2:
@@ -200,7 +200,7 @@ def cost_anatomy(agents: list[dict[str, Any]], cells: list[dict[str, Any]]) -> d
     per_cell = (fine["ms_per_day"] - coarse["ms_per_day"] - per_agent * extra_agents) / (
         fine["cells"] - coarse["cells"]
     )
-    default = by_agents[0]
+    default = min(by_agents, key=lambda p: p["agents_per_day"])
     return {
         "fixed_ms": float(no_agents - per_cell * default["cells"]),
         "cells_ms": float(per_cell * default["cells"]),
@@ -484,6 +484,7 @@ def main() -> None:
     args = parser.parse_args()
     quick = args.quick
     repeats = args.repeats or (1 if quick else 3)
+    scaling_days = args.scaling_days or (120 if quick else 365)
     sweep_seeds = args.sweep_seeds or (FULL_SWEEP_SEEDS if args.full_sweep else 10 if quick else 20)
     started = time.perf_counter()
     machine = {
@@ -502,8 +503,8 @@ def main() -> None:
     steps = [
         ("default_run", lambda: time_run([], repeats)),
         ("wolf_sheep", lambda: time_wolf_sheep(WS_ANIMALS, args.ws_steps or (50 if quick else 100), repeats)),
-        ("scaling", lambda: scaling(args.scaling_days or (120 if quick else 365), 1, fig["default_run"])),
-        ("phases", lambda: phase_times([f"days={args.scaling_days or (120 if quick else 365)}"])),
+        ("scaling", lambda: scaling(scaling_days, 1, fig["default_run"])),
+        ("phases", lambda: phase_times([f"days={scaling_days}"])),
         ("cli", lambda: time_cli(args.cli_repeats or (3 if quick else 5))),
     ]
     with tempfile.TemporaryDirectory(prefix="bordersim-bench-") as tmp:
