@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bordersim.world.influence import G
+from bordersim.world.influence import G, spread
 from bordersim.world.population import arrest_probability, bennett_anger, eligible_share
 
 K = 2.3  # Epstein's default
@@ -57,12 +57,42 @@ def test_bennett_rule_adds_anger_in_proportion_to_harm_and_headroom():
 
 def test_cells_with_higher_grievance_yield_larger_recruit_pools(make_model):
     model = make_model()
+    town = model.geo.places["husaybah"]
     pools = []
     for g in (0.3, 0.9):
         model.population.grievance[:] = g
         model.population.update_recruit_pool(model.params.population, model.influence, model.security)
-        pools.append(model.population.recruit_pool.sum())
+        pools.append(model.population.recruit_pool_at(*np.array(town)[:, None]).item())
     assert pools[1] > 2 * pools[0] > 0
+
+
+def test_the_recruit_pool_is_the_eligible_residents_spread_over_the_recruiting_reach(make_model):
+    model = make_model()
+    pop, p = model.population, model.params.population
+    pop.grievance[:] = 0.8
+    pop.update_recruit_pool(p, model.influence, model.security)
+    eligible = np.zeros(model.geo.shape)
+    eligible.flat[pop.lived] = pop.eligible
+    sigma = p.recruit_radius_km / model.geo.transform.cell_km
+    spread_layer = spread(eligible, p.recruit_radius_km, model.geo.transform.cell_km) * 2 * np.pi * sigma**2
+    i, j = np.indices(model.geo.shape)
+    assert pop.eligible.sum() > 100
+    np.testing.assert_allclose(pop.recruit_pool_at(i, j), spread_layer, rtol=1e-9, atol=1e-9)
+    far = model.geo.places["husaybah"][0], 0  # the zone's western edge, beyond every town's reach
+    assert pop.recruit_pool_at(*np.array(far)[:, None]).item() == spread_layer[far] == 0.0
+
+
+def test_arrest_risk_rises_with_security_and_falls_with_is_presence(make_model):
+    pop = make_model().population
+    pop.security, pop.is_presence = np.array([1.0, 4.0, 4.0]), np.array([0.0, 0.0, 3.0])
+    risk = pop.arrest_at(np.arange(3))
+    assert risk[1] > risk[0] and risk[1] > risk[2]
+    np.testing.assert_allclose(
+        risk,
+        arrest_probability(
+            np.array([1.0, 4.0, 1.0]), pop.params.population.epstein_k, pop.params.population.arrest_function
+        ),
+    )
 
 
 def test_islamic_state_recruits_more_from_a_larger_pool(make_model):
@@ -71,7 +101,7 @@ def test_islamic_state_recruits_more_from_a_larger_pool(make_model):
     joined = []
     for pool in (100.0, 2000.0):
         model.today.clear()
-        model.population.recruit_pool[:] = pool
+        model.population.recruit_pool_at = lambda i, j, pool=pool: np.full(np.shape(i), pool)
         model.islamic_state.recruit(rows)
         joined.append(model.today["is_recruits"])
     assert joined[1] > 5 * joined[0] > 0

@@ -112,9 +112,12 @@ class BorderModel(Model):
         self.is_activity = np.zeros(self.geo.shape)
         self.route_trips = np.zeros(len(self.geo.routes))
         self.border_strip = self._border_strip()
-        self.road_cells = self.geo.road >= 0
-        self.desert_cells = self.geo.terrain == TERRAIN["desert"]
+        self.strip_cells = np.flatnonzero(self.border_strip)  # where each daily share is measured
+        self.road_cells = np.flatnonzero(self.geo.road >= 0)
+        self.desert_cells = np.flatnonzero(self.geo.terrain == TERRAIN["desert"])
         self.farmland_cells = max(int((self.geo.terrain == TERRAIN["farmland"]).sum()), 1)
+        self.military_zone_cells = int(self.geo.military_zone.sum())
+        self.route_kind_masks = [self.routes.kind == k for k in range(len(ROUTE_KINDS))]
         self.runs: SmugglingDay | None = None
         self.security = np.zeros(self.geo.shape)
         self.detection = np.zeros(self.geo.shape)
@@ -255,9 +258,11 @@ class BorderModel(Model):
         """Military-zone farmland kept closed by the unit holding it (Masharii, [paper]) while
         its presence is what a closed zone needs; weakened or dispersed below it, the unit lets
         the farmers in (after drone attacks KH promised them access [paper, fn 40])."""
+        return self.geo.military_zone if self.military_zone_held() else np.zeros(self.geo.shape, dtype=bool)
+
+    def military_zone_held(self) -> bool:
         need = self.params.security.military_zone_min_fighters
-        held = any(m.holds_military_zone and m.presence() >= need for m in self.militias)
-        return self.geo.military_zone if held else np.zeros(self.geo.shape, dtype=bool)
+        return any(m.holds_military_zone and m.presence() >= need for m in self.militias)
 
     def extortion_layer(self) -> np.ndarray:
         """Tribal extortion of shopkeepers per cell before policing: each tribe's extorting
@@ -296,16 +301,16 @@ class BorderModel(Model):
         runs = self.runs
         assert runs is not None, "record() runs after the agents have acted"
         by_align = fighters_by_alignment(self.militias)
-        for k, kind in enumerate(ROUTE_KINDS):
-            t[f"smuggling_trips_{kind}"] = float(runs.trips[self.routes.kind == k].sum())
-            t[f"smuggling_value_{kind}"] = float(runs.value[self.routes.kind == k].sum())
+        for kind, on_kind in zip(ROUTE_KINDS, self.route_kind_masks, strict=True):
+            t[f"smuggling_trips_{kind}"] = float(runs.trips[on_kind].sum())
+            t[f"smuggling_value_{kind}"] = float(runs.value[on_kind].sum())
         t["interdictions"] += float(runs.interdictions.sum())
         t["bribes"] += float(runs.bribes.sum())
         self.route_trips += runs.trips
         t["smuggling_trips"] = float(runs.trips.sum())
         t["smuggling_trips_militia_run"] = float(self.smugglers.table.militia_run[runs.runners].sum())
         t["smuggling_value"] = float(runs.value.sum())
-        strip = self.border_strip
+        closed = self.military_zone_cells if self.military_zone_held() else 0
         t.update(
             is_members=self.islamic_state.members,
             is_cells=int(self.islamic_state.table.alive.sum()),
@@ -317,19 +322,19 @@ class BorderModel(Model):
             state_fighters=sum(u.fighters for u in self.state_forces),
             tribal_fighters=sum(u.fighters for u in self.tribes),
             escalation=self.air.escalation,
-            state_control_share=inf.share(STATE_GROUPS, strip),
+            state_control_share=inf.share(STATE_GROUPS, self.strip_cells),
             militia_control_share=inf.share(MILITIA_GROUPS, self.road_cells),
             is_control_share=inf.share(G["is"], self.desert_cells),
             displaced_share=self.population.displaced_share(),
             mean_grievance=self.population.mean_grievance(),
             disaffection_with_irgc=self.population.disaffection_near(G["militia_irgc"], inf.presence),
             disaffection_with_najaf=self.population.disaffection_near(G["militia_najaf"], inf.presence),
-            farmland_access=1.0 - self.closed_farmland().sum() / self.farmland_cells,
+            farmland_access=1.0 - closed / self.farmland_cells,
             employment=self.population.employed(),
             us_present=float(self.us.present),
             crossing_open=float(self.crossing.open),
             tribes_extorting=float(sum(tr.extorting_fighters / max(tr.fighters, 1.0) for tr in self.tribes)),
-            border_detection=float(self.detection[strip].mean()),
+            border_detection=float(self.detection.ravel()[self.strip_cells].mean()),
         )
         t.update({unit_column(u.name): u.fighters for u in self.force_units})
         self.recorder.record(self.day, t)

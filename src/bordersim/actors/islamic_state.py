@@ -163,13 +163,14 @@ class IslamicState:
         i, j = t.i[rows], t.j[rows]
         in_syria = m.geo.country[i, j] == SYRIA
         u = rng.random(rows.size)
-        pool = m.population.recruit_pool[i, j]
         mode = np.full(rows.size, HIDE)
         mode[(u < p.p_attack) & (t.members[rows] >= p.attack_min_members)] = ATTACK  # an intention
         band = (u >= p.p_attack) & (u < p.p_attack + p.p_extort)
         mode[band] = EXTORT
         recruit_band = (u >= p.p_attack + p.p_extort) & (u < p.p_attack + p.p_extort + p.p_recruit)
-        mode[recruit_band & (pool >= 1)] = RECRUIT
+        would_recruit = np.flatnonzero(recruit_band)
+        pool = m.population.recruit_pool_at(i[would_recruit], j[would_recruit])
+        mode[would_recruit[pool >= 1]] = RECRUIT
         wants_out = in_syria & (rng.random(rows.size) < p.p_infiltrate)
         mode[wants_out] = INFILTRATE
         return mode
@@ -194,10 +195,12 @@ class IslamicState:
         country = m.geo.country[cell.ij]
         reach = [q for q in posts(m) if m.geo.country[q.ij] == country and distance(q.ij, cell.ij) <= r]
         exchange = [(self.exchange(members, q), q) for q in reach]
-        worth = [
-            (x * (1.0 - m.population.arrest[q.ij]), q) for x, q in exchange if x >= p.attack_min_exchange
-        ]
-        return max(worth, key=lambda w: w[0])[1] if worth else None
+        worth = [(x, q) for x, q in exchange if x >= p.attack_min_exchange]
+        if not worth:
+            return None
+        cells = np.array([q.ij[0] * m.geo.shape[1] + q.ij[1] for _, q in worth])
+        getaway = 1.0 - m.population.arrest_at(cells)
+        return worth[int(np.argmax([x for x, _ in worth] * getaway))][1]
 
     def exchange(self, members: float, post: Post) -> float:
         """Defenders an attack on ``post`` is expected to kill per member lost: the mean course
@@ -228,9 +231,9 @@ class IslamicState:
         offs = m.streams.islamic_state.uniform(-r, r, size=(rows.size, k, 2)).round().astype(int)
         ci = np.clip(np.concatenate([i0, i0 + offs[..., 0]], axis=1), 0, m.geo.shape[0] - 1)
         cj = np.clip(np.concatenate([j0, j0 + offs[..., 1]], axis=1), 0, m.geo.shape[1] - 1)
-        score = (
-            m.security[ci, cj]
-            - recruiting[:, None] * m.population.recruit_pool[ci, cj] / p.recruit_pool_scale
+        score = m.security[ci, cj]
+        score[recruiting] -= (
+            m.population.recruit_pool_at(ci[recruiting], cj[recruiting]) / p.recruit_pool_scale
         )
         blocked = (m.geo.country[ci, cj] != m.geo.country[i0, j0]) | (
             m.geo.terrain[ci, cj] == TERRAIN["river"]
@@ -245,7 +248,7 @@ class IslamicState:
         m, t = self.model, self.table
         if rows.size == 0:
             return
-        pool = m.population.recruit_pool[t.i[rows], t.j[rows]]
+        pool = m.population.recruit_pool_at(t.i[rows], t.j[rows])
         joined = m.streams.islamic_state.binomial(pool.astype(np.int64), m.params.population.p_join)
         t.members[rows] += joined
         m.today["is_recruits"] += int(joined.sum())

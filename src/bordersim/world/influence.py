@@ -154,10 +154,12 @@ def compute_control(
     return control
 
 
+@cache
 def membership(groups: tuple[int, ...] | int) -> np.ndarray:
-    """Lookup table: which control codes belong to ``groups``."""
+    """Lookup table: which control codes belong to ``groups`` (cached, read-only)."""
     wanted = np.zeros(NOBODY + 1, dtype=bool)
     wanted[np.atleast_1d(groups)] = True
+    wanted.flags.writeable = False
     return wanted
 
 
@@ -193,8 +195,8 @@ class InfluenceField:
         """Presence of everyone who hunts IS: state forces, SDF, militias, tribes."""
         return self.presence[: G["is"]].sum(axis=0)
 
-    def share(self, groups: tuple[int, ...] | int, mask: np.ndarray) -> float:
-        """Share of the masked cells controlled by any of ``groups``."""
-        if not mask.any():
+    def share(self, groups: tuple[int, ...] | int, cells: np.ndarray) -> float:
+        """Share of ``cells`` (flat indices) controlled by any of ``groups``."""
+        if cells.size == 0:
             return 0.0
-        return float(membership(groups)[self.control[mask]].mean())
+        return np.count_nonzero(membership(groups)[self.control.ravel()[cells]]) / cells.size

@@ -13,20 +13,22 @@ R ~ U(0, 1) across residents and P = 1 - exp(-k * security / (IS presence + 1)).
 
 People move between the residents and the displaced of a cell, never between cells, so the
 peopled cells (the towns: a few hundred of the grid's ten thousand) are fixed when the model is
-built; the daily update works on them alone (``Population.lived``), and the layers keep their
-first values where nobody lives.
+built; the daily update and the people's daily metrics work on them alone (``Population.lived``),
+and the layers keep their first values where nobody lives.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from functools import cache
 
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
+from scipy.ndimage import correlate1d
 
 from bordersim.params import RENAMED, Params, PopulationParams
 from bordersim.world.geography import IRAQ, TERRAIN, Geography
-from bordersim.world.influence import GROUPS, G, InfluenceField, spread
+from bordersim.world.influence import GROUPS, G, InfluenceField, gaussian_weights, spread
 
 LAYERS = (
     "residents",
@@ -61,6 +63,18 @@ def eligible_share(grievance: np.ndarray, arrest: np.ndarray, threshold: float) 
     return np.clip(share, 0.0, 1.0)
 
 
+@cache
+def kernel_by_offset(sigma_cells: float, size: int) -> tuple[np.ndarray, int]:
+    """The 1-D spreading kernel (``gaussian_weights``) by offset between two cells of a grid
+    ``size`` cells across: the weights, zero beyond the kernel's reach, and the index of offset 0."""
+    kernel = gaussian_weights(sigma_cells)
+    r = kernel.size // 2
+    weight = np.zeros(2 * (size + r) + 1)
+    weight[size : size + 2 * r + 1] = kernel
+    weight.flags.writeable = False
+    return weight, size + r
+
+
 def bennett_anger(grievance: np.ndarray, harmed_share: np.ndarray, a: float) -> np.ndarray:
     """Bennett (2008): anger += a * harmed * (1 - anger)."""
     return grievance + a * np.clip(harmed_share, 0.0, 1.0) * (1.0 - grievance)
@@ -79,6 +93,8 @@ class Population:
         self._open: tuple[float, np.ndarray, np.ndarray] | None = None  # radius, closed, open share
         prewar = geo.town_population
         self.lived = np.flatnonzero(prewar > 0)
+        self.lived_i, lived_j = np.unravel_index(self.lived, geo.shape)
+        self.lived_columns, self.lived_column = np.unique(lived_j, return_inverse=True)
         self.layer["displaced"][:] = prewar * p.initial_displaced_share
         self.layer["residents"][:] = prewar - self.layer["displaced"]
         farmland = (geo.terrain == TERRAIN["farmland"]).astype(float)
@@ -92,8 +108,10 @@ class Population:
         self.legitimacy = np.array(
             [legitimacy[RENAMED.get(g, g)] for g in GROUPS] + [p.legitimacy.contested] * 2
         )
-        self.recruit_pool = np.zeros(geo.shape)
-        self.arrest = np.zeros(geo.shape)
+        self.eligible = np.zeros(self.lived.size)  # eligible recruits per peopled cell
+        self.recruit_sigma = p.recruit_radius_km / geo.transform.cell_km
+        self.eligible_down = np.zeros((geo.shape[0], self.lived_columns.size))
+        self.security, self.is_presence = np.zeros(geo.shape), np.zeros(geo.shape)  # today's
         self.protected: dict[int, np.ndarray] = {}  # extortion each group stops, per cell
         self._closed: np.ndarray | None = None
 
@@ -230,8 +248,8 @@ class Population:
 
     def employed(self) -> float:
         """People at work in the zone."""
-        labour = self.params.economy.labour_force_share * self.layer["residents"]
-        return float((labour * (1.0 - self.layer["unemployment"])).sum())
+        labour = self.params.economy.labour_force_share * self.at("residents", self.lived)
+        return float((labour * (1.0 - self.at("unemployment", self.lived))).sum())
 
     def friction(self, presence: np.ndarray, p: PopulationParams, cells: Cells = ALL) -> np.ndarray:
         """Sectarian friction on ``cells`` from Shia militia presence in this Sunni area, the
@@ -262,24 +280,46 @@ class Population:
     def update_recruit_pool(
         self, p: PopulationParams, influence: InfluenceField, security: np.ndarray
     ) -> None:
-        """Eligible residents within a recruiting cell's reach (Epstein's rule); eligibility
-        is worked out only where people live (elsewhere nobody is eligible)."""
-        ratio = security / (influence.presence[G["is"]] + 1.0)
-        self.arrest = arrest_probability(ratio, p.epstein_k, p.arrest_function)
+        """Eligible residents of every peopled cell (Epstein's rule) under today's security;
+        elsewhere nobody is eligible. IS cells read the pool in their reach where they stand
+        or look (:meth:`recruit_pool_at`), and the arrest risk where they strike (:meth:`arrest_at`)."""
+        self.security, self.is_presence = security, influence.presence[G["is"]]
         lived = self.lived
         felt = self.at("grievance", lived) * (
             1.0 - self.controller_legitimacy(self.at(influence.control, lived), lived)
         )
-        share = eligible_share(felt, self.arrest.flat[lived], p.epstein_threshold)
-        eligible = np.zeros(self.geo.shape)
-        eligible.flat[lived] = self.layer["residents"].flat[lived] * share
-        cell_km = self.geo.transform.cell_km
-        sigma = p.recruit_radius_km / cell_km
-        self.recruit_pool = spread(eligible, p.recruit_radius_km, cell_km) * (2 * np.pi * sigma**2)
+        share = eligible_share(felt, self.arrest_at(lived), p.epstein_threshold)
+        self.eligible = self.at("residents", lived) * share
+        self.recruit_sigma = p.recruit_radius_km / self.geo.transform.cell_km
+        by_column = np.zeros((self.geo.shape[0], self.lived_columns.size))
+        by_column[self.lived_i, self.lived_column] = self.eligible
+        self.eligible_down = correlate1d(
+            by_column, gaussian_weights(self.recruit_sigma), axis=0, mode="constant"
+        )
+
+    def arrest_at(self, cells: np.ndarray) -> np.ndarray:
+        """Epstein's estimated arrest probability on ``cells`` (flat indices) from today's
+        security over the IS presence there."""
+        p = self.params.population
+        ratio = self.security.flat[cells] / (self.is_presence.flat[cells] + 1.0)
+        return arrest_probability(ratio, p.epstein_k, p.arrest_function)
+
+    def recruit_pool_at(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Eligible residents within a recruiting cell's reach of the cells ``(i, j)``: the
+        eligible layer spread by the recruiting kernel (``recruit_radius_km``, as ``spread``
+        does), times 2 pi sigma^2 so that one eligible resident on the cell itself counts about
+        one. The first pass (down the few columns where people live) is made daily; the second
+        only where the pool is read."""
+        i, j = np.asarray(i), np.asarray(j)
+        weight, centre = kernel_by_offset(self.recruit_sigma, max(self.geo.shape))
+        across = weight[j.ravel()[:, None] - self.lived_columns[None, :] + centre]
+        pool = (self.eligible_down[i.ravel()] * across).sum(axis=1) * (2 * np.pi * self.recruit_sigma**2)
+        return pool.reshape(i.shape)
 
     def displaced_share(self) -> float:
-        total = self.layer["residents"].sum() + self.layer["displaced"].sum()
-        return float(self.layer["displaced"].sum() / total) if total > 0 else 0.0
+        residents, displaced = self.at("residents", self.lived).sum(), self.at("displaced", self.lived).sum()
+        total = residents + displaced
+        return float(displaced / total) if total > 0 else 0.0
 
     def legitimacy_of(self, group: int, cells: Cells = ALL) -> np.ndarray:
         """A group's legitimacy in Sunni eyes on ``cells``: its standing, plus what it earns
@@ -303,12 +343,14 @@ class Population:
         """Disaffection with a group among the residents who live with it: grievance times
         (1 - the group's legitimacy there) (Epstein's G), weighted by residents times the
         group's presence (P7); NaN when the group lives among nobody."""
-        weight = self.layer["residents"] * presence[group]
-        if weight.sum() <= 0.0:
+        cells = self.lived
+        weight = self.at("residents", cells) * self.at(presence[group], cells)
+        total = weight.sum()
+        if total <= 0.0:
             return float("nan")
-        felt = self.layer["grievance"] * (1.0 - self.legitimacy_of(group))
-        return float((felt * weight).sum() / weight.sum())
+        felt = self.at("grievance", cells) * (1.0 - self.legitimacy_of(group, cells))
+        return float((felt * weight).sum() / total)
 
     def mean_grievance(self) -> float:
-        res = self.layer["residents"]
-        return float((self.layer["grievance"] * res).sum() / max(res.sum(), 1.0))
+        residents = self.at("residents", self.lived)
+        return float((self.at("grievance", self.lived) * residents).sum() / max(residents.sum(), 1.0))
