@@ -124,6 +124,10 @@ def terrain_factor(terrain_code: int, sec: SecurityParams) -> float:
     return 1.0
 
 
+#: Hunting reaches kept (a few dozen hunters, each at its base or where it dispersed to).
+REACHES_KEPT = 256
+
+
 def distance(a: Cell, b: Cell) -> float:
     """Distance between two cells [cells]."""
     return float(np.hypot(a[0] - b[0], a[1] - b[1]))
@@ -143,6 +147,7 @@ class Encounters:
     ) -> None:
         self.geo, self.population, self.islamic_state = geo, population, islamic_state
         self.params, self.rng, self.today = params, rng, today
+        self._reaches: dict[tuple[Cell, float, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def clash(
         self, attacker: float, defender: float, ij: Cell, rounds: int | None = None, return_fire: float = 1.0
@@ -189,8 +194,9 @@ class Encounters:
         otherwise (``is_arrested``)."""
         sec, p = self.params.security, self.params.islamic_state
         force = sec.hunt_force_share * hunter.fighters
-        reach = radius_km / self.geo.transform.cell_km
-        rows = self.islamic_state.rows_within(hunter.ij, reach, ground)
+        rows = self.islamic_state.rows_on(
+            self.reach(hunter.ij, radius_km / self.geo.transform.cell_km, ground)
+        )
         if rows.size == 0:
             return
         table = self.islamic_state.table  # a hunt changes only the cell it spots: read the rest now
@@ -211,6 +217,19 @@ class Encounters:
             else:
                 self.today["is_arrested"] += cell.members
                 cell.shrink(int(cell.members))
+
+    def reach(self, ij: Cell, radius: float, ground: np.ndarray) -> np.ndarray:
+        """Flat bool layer of the cells of ``ground`` within ``radius`` cells of ``ij``; kept,
+        as hunters rarely move (the last ``REACHES_KEPT`` asked for)."""
+        key = (ij, radius, id(ground))
+        kept = self._reaches.get(key)
+        if kept is None or kept[0] is not ground:
+            if len(self._reaches) >= REACHES_KEPT:
+                self._reaches.clear()
+            i, j = np.indices(self.geo.shape)
+            near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
+            kept = self._reaches[key] = (ground, (near & ground).ravel())
+        return kept[1]
 
     def stands_and_fights(self, cell: ISCell, hunters: float) -> bool:
         """A hunted cell fights when the members a fight is expected to cost it are fewer than

@@ -89,7 +89,7 @@ class IslamicState:
         self.model = model
         self.table = FamilyTable(capacity, {"members": int, "cash": float, "mode": int, "i": int, "j": int})
         self.crossings = BorderCrossings(model, model.forces.islamic_state.badia_members * model.agent_scale)
-        self._where: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._where: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     # -- population of cells -------------------------------------------------------------
     def spawn(self, ij: tuple[int, int], members: int, cash: float) -> ISCell:
@@ -127,14 +127,25 @@ class IslamicState:
 
     def rows_within(self, ij: tuple[int, int], radius: float, where: np.ndarray | None = None) -> np.ndarray:
         """Table rows of the IS cells ``within`` returns, in the same order."""
-        if self._where is None:  # living rows and cells, kept until a cell is born, dies or moves
-            rows = self.table.rows
-            self._where = rows, self.table.i[rows], self.table.j[rows]
-        rows, i, j = self._where
+        rows, i, j, flat = self.living()
         near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
         if where is not None:
-            near &= where[i, j]
+            near &= where.ravel()[flat]
         return rows[near]
+
+    def rows_on(self, cells: np.ndarray) -> np.ndarray:
+        """Table rows of the IS cells standing on ``cells`` (a flat bool layer), in table order."""
+        rows, _, _, flat = self.living()
+        return rows[cells[flat]]
+
+    def living(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the living IS cells and where they stand (i, j and flat index); kept until
+        a cell is born, dies or moves."""
+        if self._where is None:
+            rows = self.table.rows
+            i, j = self.table.i[rows], self.table.j[rows]
+            self._where = rows, i, j, i * self.model.geo.shape[1] + j
+        return self._where
 
     # -- daily behaviour ---------------------------------------------------------------
     def act(self, runs: SmugglingDay) -> None:
