@@ -186,12 +186,13 @@ class BorderModel(Model):
     def refresh_security(self) -> None:
         """Phase 3: presence and control of every group, detection and corruption maps."""
         units = self.force_units
+        at = np.array([u.ij for u in units]).reshape(-1, 2)
         is_i, is_j, is_members = self.islamic_state.deposit()
         self.influence.update(
-            np.r_[[u.group for u in units], np.full(is_i.size, G["is"])],
-            np.r_[[u.ij[0] for u in units], is_i],
-            np.r_[[u.ij[1] for u in units], is_j],
-            np.r_[[u.presence() for u in units], is_members],
+            np.concatenate([[u.group for u in units], np.full(is_i.size, G["is"])]),
+            np.concatenate([at[:, 0], is_i]),
+            np.concatenate([at[:, 1], is_j]),
+            np.concatenate([[u.presence() for u in units], is_members]),
         )
         self.security = self.influence.security()
         self.detection, self.corruption = self.state_watch()

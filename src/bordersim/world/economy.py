@@ -53,6 +53,10 @@ class RouteNetwork:
         self.kind = np.array([ROUTE_KINDS.index(r.kind) for r in geo.routes], dtype=int)
         self.length_km = np.array([r.length_km for r in geo.routes])
         self.flat_cells = [np.ravel_multi_index(r.cells.T, geo.shape) for r in geo.routes]
+        self.all_cells = np.concatenate(self.flat_cells)
+        self.route_sizes = np.array([c.size for c in self.flat_cells])
+        self.route_starts = np.r_[0, np.cumsum(self.route_sizes)[:-1]]
+        self._watched: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         reach = econ.checkpoint_reach_km / geo.transform.cell_km
         self.checkpoint_owners = [
             [m for m in militias if any(_near(r.cells, cp, reach) for cp in m.checkpoints)]
@@ -80,15 +84,9 @@ class RouteNetwork:
     ) -> RouteDay:
         """Figures of every route for today's detection, corruption and control maps."""
         econ = self.econ
-        exposure = econ.exposure_per_km * self.geo.transform.cell_km
-        det_flat, cor_flat, ctl_flat = detection.ravel(), corruption.ravel(), control.ravel()
-        detect, corrupt, militia_held = [], [], []
-        held = membership(MILITIA_GROUPS)
-        for cells in self.flat_cells:
-            d = det_flat[cells]
-            detect.append(1.0 - np.exp(np.log1p(-exposure * d).sum()))
-            corrupt.append(float((cor_flat[cells] * d).sum() / max(d.sum(), 1e-9)))
-            militia_held.append(held[ctl_flat[cells]].mean())
+        detect, corrupt = self.watched(detection, corruption)
+        held = membership(MILITIA_GROUPS)[control.ravel()[self.all_cells]]
+        militia_held = np.add.reduceat(held, self.route_starts, dtype=float) / self.route_sizes
         tax = np.array(
             [
                 econ.checkpoint_tax_per_trip * sum(m.checkpoint_staffing for m in owners)
@@ -99,11 +97,30 @@ class RouteNetwork:
         return RouteDay(
             available=available,
             tax=tax,
-            tax_share=econ.informal_tax_share * np.array(militia_held) * ~self.official,
-            detection=np.array(detect),
-            corruption=np.array(corrupt),
+            tax_share=econ.informal_tax_share * militia_held * ~self.official,
+            detection=detect,
+            corruption=corrupt,
             travel_cost=econ.travel_cost_per_km * self.length_km,
         )
+
+    def watched(self, detection: np.ndarray, corruption: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each route's chance that a crew is looked at on the way, and the chance a look ends
+        in a bribe; kept while the maps are the same read-only arrays (the state watch is
+        remade only when the state units, US presence or the extra watch change)."""
+        kept = self._watched
+        if kept is not None and kept[0] is detection and kept[1] is corruption:
+            return kept[2], kept[3]
+        exposure = self.econ.exposure_per_km * self.geo.transform.cell_km
+        det_flat, cor_flat = detection.ravel(), corruption.ravel()
+        detect, corrupt = [], []
+        for cells in self.flat_cells:
+            d = det_flat[cells]
+            detect.append(1.0 - np.exp(np.log1p(-exposure * d).sum()))
+            corrupt.append(float((cor_flat[cells] * d).sum() / max(d.sum(), 1e-9)))
+        figures = np.array(detect), np.array(corrupt)
+        unchanging = not (detection.flags.writeable or corruption.flags.writeable)
+        self._watched = (detection, corruption, *figures) if unchanging else None
+        return figures
 
 
 def _near(cells: np.ndarray, point: tuple[int, int], reach: float) -> bool:
