@@ -64,7 +64,7 @@ class Tribe(ForceUnit):
         self.patronage = p.patronage_per_fighter_day * self.fighters if self.patron_present() else 0.0
         paid_share = min(self.patronage / pay, 1.0) if pay > 0 else 1.0
         grievance = float(self.model.population.grievance.ravel()[self.home_cells].mean())
-        target = np.clip(paid_share - grievance, 0.0, 1.0)
+        target = min(max(paid_share - grievance, 0.0), 1.0)
         self.allegiance += p.allegiance_rate * (target - self.allegiance)
         self.extorting_fighters = self.fighters * (1.0 - paid_share)
         self.income += self.patronage + p.extortion_income_per_fighter_day * self.extorting_fighters
