@@ -383,3 +383,18 @@ def test_kin_ties_follow_the_tribe_at_home_in_the_staging_town(model):
     at_husaybah = [a for a in t.agents if a is not None and a.cell.coordinate == husaybah]
     bou_mahal = next(s for s in model.forces.tribes if s.home == "husaybah")
     assert at_husaybah and all(c.kin == bou_mahal.kin_across_border for c in at_husaybah)
+
+
+def test_smugglers_see_a_stronger_border_watch_on_the_day_it_starts(make_model):
+    model = make_model()
+    routes = model.routes
+
+    def route_detection() -> np.ndarray:
+        model.refresh_security()
+        return routes.day(model.detection, model.corruption, model.influence.control, False).detection
+
+    before = route_detection()
+    np.testing.assert_array_equal(route_detection(), before)  # kept while the watch is unchanged
+    model.params.security.extra_border_detection = 0.5  # a policy lever, as a scenario event sets it
+    after = route_detection()
+    assert (after > before).all()  # every route crosses the border

@@ -202,3 +202,19 @@ def test_iranian_backed_militias_hunt_on_both_sides_of_the_border(make_model):
     unit = next(u for u in model.militias if u.name == "Kataib Hezbollah (Bukamal)")
     assert raided_share(model, unit, "abu_kamal") > 0.5
     assert raided_share(model, unit, "husaybah") > 0.5
+
+
+def test_a_hunter_that_moves_hunts_around_where_it_now_stands(make_model):
+    model = make_model()
+    unit = next(u for u in model.militias if u.name == "Kataib Hezbollah (Bukamal)")
+    model.militia_watch = np.ones(model.geo.shape)
+    target = model.geo.places["abu_kamal"]
+    hunted = []
+    for stand in ("abu_kamal", "husaybah", "abu_kamal"):  # a reach kept at one cell is not reused at another
+        unit.cell = model.grid[model.geo.places[stand]]
+        cell = spawn_cell(model, target, members=2)
+        model.today.clear()
+        model.encounters.hunt(unit, 2.0, 1.0, model.militia_watch, 1.0, unit.hunting_ground)
+        hunted.append(bool(model.today["clashes"] or model.today["is_arrested"] or cell.ij != target))
+        model.islamic_state.remove(cell)
+    assert hunted == [True, False, True]
