@@ -24,7 +24,7 @@ from bordersim.actors.outside import IRGCLogistics, USPresence
 from bordersim.actors.smuggler import SmugglingDay
 from bordersim.actors.state import StateForce
 from bordersim.actors.tribe import Tribe
-from bordersim.encounters import Encounters
+from bordersim.encounters import Cell, Encounters
 from bordersim.events import scenarios
 from bordersim.events.strikes import AirWar
 from bordersim.metrics import DailyRecorder, new_tally, unit_column
@@ -125,6 +125,7 @@ class BorderModel(Model):
         self.militia_watch = np.zeros(self.geo.shape)
         self._missed: tuple[tuple[bool, float, float], np.ndarray, np.ndarray] | None = None
         self._watch: tuple[tuple[Any, ...], np.ndarray, np.ndarray] | None = None
+        self._policing_reach: dict[tuple[Cell, tuple[Cell, ...], float], np.ndarray] = {}
         self.refresh_security()
 
     # -- the daily schedule (MODEL.md 3) ------------------------------------------------
@@ -283,12 +284,20 @@ class BorderModel(Model):
         out: dict[int, np.ndarray] = {}
         for m in self.militias:
             if m.stops_tribal_extortion:
-                layer = out.setdefault(m.group, np.zeros(self.geo.shape))
+                layer = out.setdefault(m.group, np.zeros(self.geo.shape)).ravel()
                 stopped = sec.extortion_stopped_share * min(1.0, m.presence() / sec.policing_full_fighters)
-                for ij in {m.home, *m.checkpoints}:
-                    reach = self.geo.disk(ij, sec.policing_radius_km)
-                    layer[reach] = np.maximum(layer[reach], stopped)
+                reach = self.policing_reach(m.home, tuple(m.checkpoints), sec.policing_radius_km)
+                layer[reach] = np.maximum(layer[reach], stopped)
         return out
+
+    def policing_reach(self, home: Cell, checkpoints: tuple[Cell, ...], radius_km: float) -> np.ndarray:
+        """Flat indices of the cells within ``radius_km`` of a base or its checkpoints (kept)."""
+        key = (home, checkpoints, radius_km)
+        if key not in self._policing_reach:
+            disks = [self.geo.disk(ij, radius_km) for ij in (home, *checkpoints)]
+            flat = [np.ravel_multi_index(d, self.geo.shape) for d in disks]
+            self._policing_reach[key] = np.unique(np.concatenate(flat))
+        return self._policing_reach[key]
 
     # -- observation -------------------------------------------------------------------
     def record(self) -> None:

@@ -148,6 +148,7 @@ class Crossing:
         r = params.economy.job_radius_km / geo.transform.cell_km
         ci, cj = self.cell
         self.catchment = (ii - ci) ** 2 + (jj - cj) ** 2 <= r**2
+        self.catchment_cells = np.flatnonzero(self.catchment)
 
     def open_to_trade(self, **settings: float) -> None:
         for name, value in settings.items():
@@ -177,7 +178,7 @@ class Crossing:
     def job_share(self, residents: np.ndarray, labour_share: float) -> np.ndarray:
         """Share of each cell's labour force the crossing employs: its jobs, shared over the
         labour force within its catchment."""
-        labour = labour_share * residents[self.catchment].sum()
+        labour = labour_share * residents.ravel()[self.catchment_cells].sum()
         share = min(1.0, self.jobs / labour) if labour > 0 else 0.0
         return np.where(self.catchment, share, 0.0)
 

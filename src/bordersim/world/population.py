@@ -196,13 +196,14 @@ class Population:
         harmed civilian angers ``kin_per_harmed`` kin and neighbours, spread evenly over the
         residents within ``harm_radius_km`` of the incident; where nobody lives, nobody is."""
         p = self.params.population
-        res = self.layer["residents"]
+        res, harm = self.layer["residents"], self.layer["harm"]
         share = np.zeros(self.geo.shape)
-        for i, j in zip(*np.nonzero(self.layer["harm"]), strict=True):
-            reach = self.geo.disk((int(i), int(j)), p.harm_radius_km)
+        for flat in np.flatnonzero(harm).tolist():  # the harmed cells, in grid order
+            ij = divmod(flat, self.geo.shape[1])
+            reach = self.geo.disk(ij, p.harm_radius_km)
             people = res[reach].sum()
             if people > 0:
-                share[reach] += min(1.0, self.layer["harm"][i, j] * p.kin_per_harmed / people)
+                share[reach] += min(1.0, harm[ij] * p.kin_per_harmed / people)
         return np.where(self.at(res, cells) > 0, np.clip(self.at(share, cells), 0.0, 1.0), 0.0)
 
     def farmland_open_share(self, closed: np.ndarray) -> np.ndarray:
