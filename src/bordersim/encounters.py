@@ -194,9 +194,7 @@ class Encounters:
         otherwise (``is_arrested``)."""
         sec, p = self.params.security, self.params.islamic_state
         force = sec.hunt_force_share * hunter.fighters
-        rows = self.islamic_state.rows_on(
-            self.reach(hunter.ij, radius_km / self.geo.transform.cell_km, ground)
-        )
+        rows = self.islamic_state.rows_on(self.reach(hunter.ij, radius_km, ground))
         if rows.size == 0:
             return
         table = self.islamic_state.table  # a hunt changes only the cell it spots: read the rest now
@@ -218,16 +216,16 @@ class Encounters:
                 self.today["is_arrested"] += cell.members
                 cell.shrink(int(cell.members))
 
-    def reach(self, ij: Cell, radius: float, ground: np.ndarray) -> np.ndarray:
-        """Flat bool layer of the cells of ``ground`` within ``radius`` cells of ``ij``; kept,
+    def reach(self, ij: Cell, radius_km: float, ground: np.ndarray) -> np.ndarray:
+        """Flat bool layer of the cells of ``ground`` within ``radius_km`` of ``ij``; kept,
         as hunters rarely move (the last ``REACHES_KEPT`` asked for)."""
-        key = (ij, radius, id(ground))
+        key = (ij, radius_km, id(ground))
         kept = self._reaches.get(key)
         if kept is None or kept[0] is not ground:
             if len(self._reaches) >= REACHES_KEPT:
                 self._reaches.clear()
-            i, j = np.indices(self.geo.shape)
-            near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
+            near = np.zeros(self.geo.shape, dtype=bool)
+            near[self.geo.disk(ij, radius_km)] = True
             kept = self._reaches[key] = (ground, (near & ground).ravel())
         return kept[1]
 

@@ -120,18 +120,11 @@ class IslamicState:
         rows = self.table.rows
         return self.table.i[rows], self.table.j[rows], self.table.members[rows].astype(float)
 
-    def within(self, ij: tuple[int, int], radius: float, where: np.ndarray | None = None) -> list[ISCell]:
-        """IS cells within ``radius`` cells of ``ij`` (only on the cells ``where`` is true, a bool
-        layer, if given)."""
-        return [self.table.agents[r] for r in self.rows_within(ij, radius, where).tolist()]
-
-    def rows_within(self, ij: tuple[int, int], radius: float, where: np.ndarray | None = None) -> np.ndarray:
-        """Table rows of the IS cells ``within`` returns, in the same order."""
-        rows, i, j, flat = self.living()
+    def within(self, ij: tuple[int, int], radius: float) -> list[ISCell]:
+        """IS cells within ``radius`` cells of ``ij``."""
+        rows, i, j, _ = self.living()
         near = (i - ij[0]) ** 2 + (j - ij[1]) ** 2 <= radius**2
-        if where is not None:
-            near &= where.ravel()[flat]
-        return rows[near]
+        return [self.table.agents[r] for r in rows[near].tolist()]
 
     def rows_on(self, cells: np.ndarray) -> np.ndarray:
         """Table rows of the IS cells standing on ``cells`` (a flat bool layer), in table order."""

@@ -59,6 +59,18 @@ def gaussian_weights(sigma_cells: float) -> np.ndarray:
 
 
 @cache
+def kernel_by_offset(sigma_cells: float, size: int) -> tuple[np.ndarray, int]:
+    """The 1-D spreading kernel (``gaussian_weights``) by offset between two cells of a grid
+    ``size`` cells across: the weights, zero beyond the kernel's reach, and the index of offset 0."""
+    kernel = gaussian_weights(sigma_cells)
+    r = kernel.size // 2
+    weight = np.zeros(2 * (size + r) + 1)
+    weight[size : size + 2 * r + 1] = kernel
+    weight.flags.writeable = False
+    return weight, size + r
+
+
+@cache
 def gaussian_stamp(sigma_cells: float) -> np.ndarray:
     """The 2-D kernel ``gaussian_filter`` applies, cut to its support."""
     r = int(TRUNCATE * sigma_cells + 0.5)

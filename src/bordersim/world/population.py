@@ -20,7 +20,6 @@ and the layers keep their first values where nobody lives.
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
@@ -28,7 +27,7 @@ from scipy.ndimage import correlate1d
 
 from bordersim.params import RENAMED, Params, PopulationParams
 from bordersim.world.geography import IRAQ, TERRAIN, Geography
-from bordersim.world.influence import GROUPS, G, InfluenceField, gaussian_weights, spread
+from bordersim.world.influence import GROUPS, G, InfluenceField, gaussian_weights, kernel_by_offset, spread
 
 LAYERS = (
     "residents",
@@ -61,18 +60,6 @@ def eligible_share(grievance: np.ndarray, arrest: np.ndarray, threshold: float) 
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(arrest > 0, excess / arrest, np.where(excess > 0, 1.0, 0.0))
     return np.clip(share, 0.0, 1.0)
-
-
-@cache
-def kernel_by_offset(sigma_cells: float, size: int) -> tuple[np.ndarray, int]:
-    """The 1-D spreading kernel (``gaussian_weights``) by offset between two cells of a grid
-    ``size`` cells across: the weights, zero beyond the kernel's reach, and the index of offset 0."""
-    kernel = gaussian_weights(sigma_cells)
-    r = kernel.size // 2
-    weight = np.zeros(2 * (size + r) + 1)
-    weight[size : size + 2 * r + 1] = kernel
-    weight.flags.writeable = False
-    return weight, size + r
 
 
 def bennett_anger(grievance: np.ndarray, harmed_share: np.ndarray, a: float) -> np.ndarray:
